@@ -1,0 +1,255 @@
+/* The handlers of accounts.fcgi. */
+#include <stdio.h>
+#include <string.h>
+
+#include "accounts.h"
+#include "pagination.h"
+
+static const char *const list_params[] = {
+	"limit", "cursor", "q", "status", NULL
+};
+
+static int
+status_valid(const char *s)
+{
+	return strcmp(s, "active") == 0 || strcmp(s, "suspended") == 0;
+}
+
+static const struct field create_fields[] = {
+	{ "name", FIELD_TEXT, 1, 1, 200, NULL, NULL },
+	{ "slug", FIELD_TEXT, 0, SLUG_MIN, SLUG_MAX, slug_valid,
+	    "lowercase letters and digits in groups joined by single hyphens" },
+};
+
+static const struct field update_fields[] = {
+	{ "name", FIELD_TEXT, 0, 1, 200, NULL, NULL },
+	{ "slug", FIELD_TEXT, 0, SLUG_MIN, SLUG_MAX, slug_valid,
+	    "lowercase letters and digits in groups joined by single hyphens" },
+};
+
+#define NFIELDS(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* Appends row i of an ACCOUNT_COLUMNS result as a JSON object. */
+static int
+account_json(struct buf *b, const PGresult *res, int i)
+{
+	return buf_puts(b, "{\"id\":") == -1 ||
+	    buf_json_string(b, PQgetvalue(res, i, 0)) == -1 ||
+	    buf_puts(b, ",\"name\":") == -1 ||
+	    buf_json_string(b, PQgetvalue(res, i, 1)) == -1 ||
+	    buf_puts(b, ",\"slug\":") == -1 ||
+	    buf_json_string(b, PQgetvalue(res, i, 2)) == -1 ||
+	    buf_puts(b, ",\"status\":") == -1 ||
+	    buf_json_string(b, PQgetvalue(res, i, 3)) == -1 ||
+	    buf_puts(b, ",\"created_at\":") == -1 ||
+	    buf_json_string(b, PQgetvalue(res, i, 4)) == -1 ||
+	    buf_puts(b, ",\"updated_at\":") == -1 ||
+	    buf_json_string(b, PQgetvalue(res, i, 5)) == -1 ||
+	    buf_puts(b, "}") == -1 ? -1 : 0;
+}
+
+/* Answers with the one account in res, or 404 when there is none. */
+static void
+account_answer(struct req *r, PGresult *res, int status)
+{
+	if (PQntuples(res) != 1)
+		resp_error(r, 404, "not_found", NULL, "no such account");
+	else if (account_json(&r->out, res, 0) == -1)
+		resp_nomem(r);
+	else
+		resp_ok(r, status);
+	PQclear(res);
+}
+
+static void
+slug_taken(struct req *r, const char *slug)
+{
+	resp_error(r, 409, "slug_taken", "slug", "slug \"%s\" is already in "
+	    "use", slug);
+}
+
+static const char *
+text_member(const cJSON *body, const char *name)
+{
+	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(body, name);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/*
+ * POST /v1/accounts {"name", "slug"?}: 201 with the account and its
+ * Location; 400 unknown_field; 422 invalid_field; 409 slug_taken.
+ * Without a slug, one is made from the name.
+ */
+void
+account_create(struct req *r)
+{
+	struct field_error	 e;
+	const char		*name, *slug, *v[2];
+	char			 derived[SLUG_MAX + 1], location[64];
+	PGresult		*res;
+
+	if (validate_object(r->body, create_fields, NFIELDS(create_fields),
+	    &e) == -1) {
+		resp_field_error(r, &e);
+		return;
+	}
+	name = text_member(r->body, "name");
+	if ((slug = text_member(r->body, "slug")) == NULL) {
+		if (slug_from_name(name, derived, sizeof(derived)) == -1) {
+			resp_error(r, 422, "invalid_field", "slug", "slug cannot "
+			    "be made from this name; give one");
+			return;
+		}
+		slug = derived;
+	}
+	v[0] = name;
+	v[1] = slug;
+	if ((res = req_sql(r, ST_ACCOUNT_CREATE, 2, v, DB_LAST)) == NULL) {
+		if (req_sqlstate(r, "23505"))
+			slug_taken(r, slug);
+		return;
+	}
+	(void)snprintf(location, sizeof(location), "/v1/accounts/%s",
+	    PQgetvalue(res, 0, 0));
+	account_answer(r, res, 201);
+	if (r->status == 201)
+		(void)resp_header(r, "Location", location);
+}
+
+/* Checks ?q= and ?status=; fills the pattern for ILIKE. */
+static int
+list_filters(struct req *r, struct buf *pattern, const char **status)
+{
+	const char	*q = req_query(r, "q");
+
+	*status = req_query(r, "status");
+	if (*status != NULL && !status_valid(*status)) {
+		resp_error(r, 400, "invalid_parameter", "status", "status must "
+		    "be active or suspended");
+		return -1;
+	}
+	if (q == NULL || *q == '\0')
+		return 0;
+	if (!utf8_valid(q, strlen(q)) || utf8_chars(q) > SEARCH_MAX) {
+		resp_error(r, 400, "invalid_parameter", "q", "q must be UTF-8 "
+		    "text of at most %d characters", SEARCH_MAX);
+		return -1;
+	}
+	if (like_contains(q, pattern) == -1) {
+		resp_nomem(r);
+		return -1;
+	}
+	return 0;
+}
+
+/* Writes {"items":[...],"next_cursor":...} for a page of rows. */
+static int
+list_json(struct buf *b, const PGresult *res, int limit)
+{
+	char	 cursor[CURSOR_MAX + 1];
+	int	 n = PQntuples(res), i;
+
+	if (buf_puts(b, "{\"items\":[") == -1)
+		return -1;
+	for (i = 0; i < n && i < limit; i++)
+		if ((i > 0 && buf_puts(b, ",") == -1) ||
+		    account_json(b, res, i) == -1)
+			return -1;
+	if (n <= limit)
+		return buf_puts(b, "],\"next_cursor\":null}");
+	if (cursor_encode(PQgetvalue(res, limit - 1, 4),
+	    PQgetvalue(res, limit - 1, 0), cursor, sizeof(cursor)) == -1)
+		return -1;
+	return buf_printf(b, "],\"next_cursor\":\"%s\"}", cursor);
+}
+
+/*
+ * GET /v1/accounts?q=&status=&limit=&cursor=: 200 with a page, in
+ * creation order; 400 unknown_parameter or invalid_parameter.
+ */
+void
+account_list(struct req *r)
+{
+	struct buf	 pattern = { 0 };
+	struct page	 page;
+	const char	*status, *bad, *v[5];
+	char		 fetch[16];
+	PGresult	*res;
+
+	if (req_query_allow(r, list_params) == -1)
+		return;
+	if (page_parse(req_query(r, "limit"), req_query(r, "cursor"), &page,
+	    &bad) == -1) {
+		if (strcmp(bad, "limit") == 0)
+			resp_error(r, 400, "invalid_parameter", bad, "limit "
+			    "must be a whole number from 1 to %d", PAGE_MAX);
+		else
+			resp_error(r, 400, "invalid_parameter", bad, "cursor "
+			    "is not one this API gave out");
+		return;
+	}
+	if (list_filters(r, &pattern, &status) == -1) {
+		buf_free(&pattern);
+		return;
+	}
+	(void)snprintf(fetch, sizeof(fetch), "%d", page.limit + 1);
+	v[0] = pattern.data;
+	v[1] = status;
+	v[2] = page.has_cursor ? page.after_ts : NULL;
+	v[3] = page.has_cursor ? page.after_id : NULL;
+	v[4] = fetch;
+	res = req_sql(r, ST_ACCOUNT_LIST, 5, v, DB_LAST);
+	buf_free(&pattern);
+	if (res == NULL)
+		return;
+	if (list_json(&r->out, res, page.limit) == -1)
+		resp_nomem(r);
+	else
+		resp_ok(r, 200);
+	PQclear(res);
+}
+
+/* GET /v1/accounts/{account_id}: 200, or 404 not_found. */
+void
+account_get(struct req *r)
+{
+	const char	*v[1] = { req_param(r, 0) };
+	PGresult	*res;
+
+	if ((res = req_sql(r, ST_ACCOUNT_GET, 1, v, DB_LAST)) != NULL)
+		account_answer(r, res, 200);
+}
+
+/*
+ * PATCH /v1/accounts/{account_id} {"name"?, "slug"?}: 200 with the
+ * account; 400 empty_update or unknown_field; 422 invalid_field;
+ * 404 not_found; 409 slug_taken.
+ */
+void
+account_update(struct req *r)
+{
+	struct field_error	 e;
+	const char		*v[3];
+	PGresult		*res;
+
+	if (validate_object(r->body, update_fields, NFIELDS(update_fields),
+	    &e) == -1) {
+		resp_field_error(r, &e);
+		return;
+	}
+	if (r->body->child == NULL) {
+		resp_error(r, 400, "empty_update", NULL, "give at least one of "
+		    "name, slug");
+		return;
+	}
+	v[0] = req_param(r, 0);
+	v[1] = text_member(r->body, "name");
+	v[2] = text_member(r->body, "slug");
+	if ((res = req_sql(r, ST_ACCOUNT_UPDATE, 3, v, DB_LAST)) == NULL) {
+		if (req_sqlstate(r, "23505"))
+			slug_taken(r, v[2]);
+		return;
+	}
+	account_answer(r, res, 200);
+}

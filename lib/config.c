@@ -1,0 +1,353 @@
+/*
+ * cockpit.conf(5): read the file, then let the environment win, key by key.
+ * Every key is known here; an unknown COCKPIT_ key in the file is refused so
+ * a typo never silently leaves a default in place.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+
+#ifndef COCKPIT_SYSCONFDIR
+#define COCKPIT_SYSCONFDIR "/etc/console-cockpit"
+#endif
+
+#define MAX_ENTRIES	64
+#define MAX_LINE	4096
+
+struct entry {
+	char	*key;
+	char	*value;
+	int	 line;
+};
+
+struct file {
+	struct entry	 e[MAX_ENTRIES];
+	size_t		 n;
+};
+
+/* Keys a file may hold besides COCKPIT_LISTEN_<PROGRAM>. */
+static const char *const known_keys[] = {
+	"COCKPIT_LISTEN", "COCKPIT_WORKERS", "COCKPIT_MAX_REQUESTS",
+	"COCKPIT_REQUEST_TIMEOUT", "COCKPIT_MAX_BODY", "COCKPIT_DATABASE_URL",
+	"COCKPIT_STATEMENT_TIMEOUT", "COCKPIT_MASTER_KEY", "LITELLM_MASTER_KEY",
+	"COCKPIT_LOG_LEVEL", "COCKPIT_ACCESS_LOG",
+};
+
+static int
+key_known(const char *key)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(known_keys) / sizeof(known_keys[0]); i++)
+		if (strcmp(key, known_keys[i]) == 0)
+			return 1;
+	if (strncmp(key, "COCKPIT_LISTEN_", 15) != 0 || key[15] == '\0')
+		return 0;
+	for (key += 15; *key != '\0'; key++)
+		if (!isupper((unsigned char)*key) && *key != '_')
+			return 0;
+	return 1;
+}
+
+static void
+file_free(struct file *f)
+{
+	size_t	 i;
+
+	for (i = 0; i < f->n; i++) {
+		free(f->e[i].key);
+		free(f->e[i].value);
+	}
+	f->n = 0;
+}
+
+static char *
+trim(char *s)
+{
+	char	*end;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	return s;
+}
+
+/* Parses one non-blank, non-comment line into f. */
+static int
+file_line(struct file *f, char *line, int lineno, const char *path,
+    char *err, size_t errlen)
+{
+	char	*eq, *key, *value;
+	size_t	 vlen;
+
+	if ((eq = strchr(line, '=')) == NULL) {
+		snprintf(err, errlen, "%s:%d: expected KEY=value", path, lineno);
+		return -1;
+	}
+	*eq = '\0';
+	key = trim(line);
+	value = trim(eq + 1);
+	vlen = strlen(value);
+	if (vlen >= 2 && value[0] == '"' && value[vlen - 1] == '"') {
+		value[vlen - 1] = '\0';
+		value++;
+	}
+	if (!key_known(key)) {
+		snprintf(err, errlen, "%s:%d: unknown key %.64s", path, lineno,
+		    key);
+		return -1;
+	}
+	if (f->n == MAX_ENTRIES) {
+		snprintf(err, errlen, "%s:%d: too many keys", path, lineno);
+		return -1;
+	}
+	f->e[f->n].key = strdup(key);
+	f->e[f->n].value = strdup(value);
+	f->e[f->n].line = lineno;
+	if (f->e[f->n].key == NULL || f->e[f->n].value == NULL) {
+		free(f->e[f->n].key);
+		free(f->e[f->n].value);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	f->n++;
+	return 0;
+}
+
+/* Reads path into f. A missing file is fine unless it was asked for. */
+static int
+file_read(struct file *f, const char *path, int required, char *err,
+    size_t errlen)
+{
+	FILE	*fp;
+	char	 line[MAX_LINE], *s;
+	int	 lineno = 0, rc = 0;
+
+	if ((fp = fopen(path, "r")) == NULL) {
+		if (errno == ENOENT && !required)
+			return 1;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (rc == 0 && fgets(line, sizeof(line), fp) != NULL) {
+		lineno++;
+		if (strchr(line, '\n') == NULL && !feof(fp)) {
+			snprintf(err, errlen, "%s:%d: line too long", path,
+			    lineno);
+			rc = -1;
+			break;
+		}
+		s = trim(line);
+		if (*s != '\0' && *s != '#')
+			rc = file_line(f, s, lineno, path, err, errlen);
+	}
+	if (rc == 0 && ferror(fp)) {
+		snprintf(err, errlen, "%s: read error", path);
+		rc = -1;
+	}
+	(void)fclose(fp);
+	return rc;
+}
+
+/* The value of key: the environment's, else the file's (last one), else NULL. */
+static const char *
+lookup(const struct file *f, const char *key)
+{
+	const char	*v;
+	size_t		 i;
+
+	if ((v = getenv(key)) != NULL)
+		return v;
+	for (i = f->n; i > 0; i--)
+		if (strcmp(f->e[i - 1].key, key) == 0)
+			return f->e[i - 1].value;
+	return NULL;
+}
+
+static int
+number(const struct file *f, const char *key, long dflt, long min, long max,
+    long *out, char *err, size_t errlen)
+{
+	const char	*v = lookup(f, key);
+	char		*end;
+	long		 n;
+
+	if (v == NULL || *v == '\0') {
+		*out = dflt;
+		return 0;
+	}
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno != 0 || *end != '\0' || end == v || n < min || n > max) {
+		snprintf(err, errlen, "%s must be a whole number from %ld to "
+		    "%ld, not \"%.32s\"", key, min, max, v);
+		return -1;
+	}
+	*out = n;
+	return 0;
+}
+
+static int
+string(const char *v, char **out, char *err, size_t errlen)
+{
+	if (v == NULL)
+		return 0;
+	if ((*out = strdup(v)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+load_listen(struct config *c, const struct file *f, const char *program,
+    char *err, size_t errlen)
+{
+	char		 key[64], path[128];
+	const char	*v;
+	size_t		 i;
+
+	snprintf(key, sizeof(key), "COCKPIT_LISTEN_%.40s", program);
+	for (i = 15; key[i] != '\0'; i++)
+		key[i] = key[i] == '-' ? '_' :
+		    (char)toupper((unsigned char)key[i]);
+	if ((v = lookup(f, key)) == NULL || *v == '\0')
+		v = lookup(f, "COCKPIT_LISTEN");
+	if (v == NULL || *v == '\0') {
+		snprintf(path, sizeof(path),
+		    "unix:/run/console-cockpit/%.64s.sock", program);
+		v = path;
+	}
+	return string(v, &c->listen, err, errlen);
+}
+
+static int
+load_numbers(struct config *c, const struct file *f, char *err,
+    size_t errlen)
+{
+	long	 cores, workers, timeout, body, stmt;
+
+	if ((cores = sysconf(_SC_NPROCESSORS_ONLN)) < 1)
+		cores = 1;
+	if (cores > 256)
+		cores = 256;
+	if (number(f, "COCKPIT_WORKERS", cores, 1, 256, &workers, err,
+	    errlen) == -1 ||
+	    number(f, "COCKPIT_MAX_REQUESTS", 10000, 0, 1000000000,
+	    &c->max_requests, err, errlen) == -1 ||
+	    number(f, "COCKPIT_REQUEST_TIMEOUT", 30, 1, 3600, &timeout, err,
+	    errlen) == -1 ||
+	    number(f, "COCKPIT_MAX_BODY", 1048576, 1024, 67108864, &body, err,
+	    errlen) == -1 ||
+	    number(f, "COCKPIT_STATEMENT_TIMEOUT", 5000, 100, 600000, &stmt,
+	    err, errlen) == -1)
+		return -1;
+	c->workers = (int)workers;
+	c->request_timeout = (int)timeout;
+	c->max_body = (size_t)body;
+	c->statement_timeout = (int)stmt;
+	return 0;
+}
+
+static int
+load_switches(struct config *c, const struct file *f, char *err,
+    size_t errlen)
+{
+	const char	*v;
+
+	c->log_level = LOG_LEVEL_INFO;
+	v = lookup(f, "COCKPIT_LOG_LEVEL");
+	if (v != NULL && *v != '\0' && log_level_parse(v, &c->log_level)) {
+		snprintf(err, errlen, "COCKPIT_LOG_LEVEL must be debug, info, "
+		    "warn or error, not \"%.32s\"", v);
+		return -1;
+	}
+	c->access_log = 1;
+	v = lookup(f, "COCKPIT_ACCESS_LOG");
+	if (v == NULL || *v == '\0' || strcmp(v, "on") == 0)
+		return 0;
+	if (strcmp(v, "off") == 0) {
+		c->access_log = 0;
+		return 0;
+	}
+	snprintf(err, errlen, "COCKPIT_ACCESS_LOG must be on or off, not "
+	    "\"%.32s\"", v);
+	return -1;
+}
+
+static int
+load_secrets(struct config *c, const struct file *f, char *err,
+    size_t errlen)
+{
+	const char	*v;
+
+	v = lookup(f, "COCKPIT_DATABASE_URL");
+	if (v == NULL || *v == '\0') {
+		snprintf(err, errlen, "COCKPIT_DATABASE_URL is not set");
+		return -1;
+	}
+	if (string(v, &c->database_url, err, errlen) == -1)
+		return -1;
+	v = lookup(f, "COCKPIT_MASTER_KEY");
+	if (v == NULL || *v == '\0')
+		v = lookup(f, "LITELLM_MASTER_KEY");
+	if (v == NULL || *v == '\0')
+		return 0;
+	if (strlen(v) < CONFIG_MASTER_KEY_MIN) {
+		snprintf(c->warning, sizeof(c->warning), "the master key is "
+		    "shorter than %d characters and is ignored: master key "
+		    "sign-in is off", CONFIG_MASTER_KEY_MIN);
+		return 0;
+	}
+	return string(v, &c->master_key, err, errlen);
+}
+
+/*
+ * Loads the configuration of program. path is the file to read; NULL means
+ * $COCKPIT_CONFIG, else the default path, which may be absent.
+ */
+int
+config_load(struct config *c, const char *program, const char *path,
+    char *err, size_t errlen)
+{
+	struct file	 f = { .n = 0 };
+	int		 required = 1, rc;
+
+	memset(c, 0, sizeof(*c));
+	if (path == NULL && (path = getenv("COCKPIT_CONFIG")) == NULL) {
+		path = CONFIG_DEFAULT_PATH;
+		required = 0;
+	}
+	if ((rc = file_read(&f, path, required, err, errlen)) == -1)
+		return -1;
+	if (rc == 0 && string(path, &c->path, err, errlen) == -1)
+		rc = -1;
+	else if (load_listen(c, &f, program, err, errlen) == -1 ||
+	    load_numbers(c, &f, err, errlen) == -1 ||
+	    load_switches(c, &f, err, errlen) == -1 ||
+	    load_secrets(c, &f, err, errlen) == -1)
+		rc = -1;
+	file_free(&f);
+	if (rc == -1)
+		config_free(c);
+	return rc;
+}
+
+void
+config_free(struct config *c)
+{
+	free(c->path);
+	free(c->listen);
+	free(c->database_url);
+	if (c->master_key != NULL)
+		explicit_bzero(c->master_key, strlen(c->master_key));
+	free(c->master_key);
+	memset(c, 0, sizeof(*c));
+}

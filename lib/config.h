@@ -1,0 +1,38 @@
+/*
+ * Configuration: KEY=value lines in cockpit.conf(5), each overridden by an
+ * environment variable of the same name. A struct config owns its strings;
+ * config_free() releases them. Loading either fills the whole struct or
+ * fails with a message naming the key or line; a half-read configuration is
+ * never used.
+ */
+#ifndef COCKPIT_CONFIG_H
+#define COCKPIT_CONFIG_H
+
+#include <stddef.h>
+
+#include "log.h"
+
+#define CONFIG_DEFAULT_PATH	COCKPIT_SYSCONFDIR "/cockpit.conf"
+#define CONFIG_MASTER_KEY_MIN	32
+#define CONFIG_ERRLEN		256
+
+struct config {
+	char		*path;		/* file read, or NULL when none */
+	char		*listen;	/* "unix:/path", "host:port" or ":port" */
+	int		 workers;
+	long		 max_requests;	/* 0: never recycle */
+	int		 request_timeout; /* seconds */
+	size_t		 max_body;	/* bytes */
+	char		*database_url;
+	int		 statement_timeout; /* milliseconds */
+	char		*master_key;	/* NULL: master key sign-in off */
+	enum log_level	 log_level;
+	int		 access_log;
+	char		 warning[CONFIG_ERRLEN]; /* empty, or one to log */
+};
+
+int	config_load(struct config *, const char *program, const char *path,
+	    char *err, size_t errlen);
+void	config_free(struct config *);
+
+#endif

@@ -1,0 +1,170 @@
+/* Cursors, page sizes and search patterns. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pagination.h"
+#include "uuid.h"
+
+static const char b64url[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/* Unpadded base64url of n bytes; out must hold 4 * ceil(n / 3) + 1. */
+static void
+b64url_encode(const unsigned char *in, size_t n, char *out)
+{
+	size_t		 i, o = 0;
+	unsigned long	 v;
+
+	for (i = 0; i < n; i += 3) {
+		v = (unsigned long)in[i] << 16;
+		if (i + 1 < n)
+			v |= (unsigned long)in[i + 1] << 8;
+		if (i + 2 < n)
+			v |= in[i + 2];
+		out[o++] = b64url[v >> 18 & 63];
+		out[o++] = b64url[v >> 12 & 63];
+		if (i + 1 < n)
+			out[o++] = b64url[v >> 6 & 63];
+		if (i + 2 < n)
+			out[o++] = b64url[v & 63];
+	}
+	out[o] = '\0';
+}
+
+/* Decodes unpadded base64url; returns the byte count or -1. */
+static long
+b64url_decode(const char *in, unsigned char *out, size_t outlen)
+{
+	size_t		 n = strlen(in), i, o = 0;
+	unsigned long	 v = 0;
+	const char	*p;
+	int		 bits = 0;
+
+	if (n % 4 == 1)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (in[i] == '\0' || (p = strchr(b64url, in[i])) == NULL)
+			return -1;
+		v = (v << 6 | (unsigned long)(p - b64url)) & 0xffffff;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (o == outlen)
+				return -1;
+			out[o++] = (unsigned char)(v >> bits);
+		}
+	}
+	/* Leftover bits must be zero, so each cursor has one spelling. */
+	if ((v & ((1ul << bits) - 1)) != 0)
+		return -1;
+	return (long)o;
+}
+
+/* Checks the exact timestamp form the API writes: 2026-11-23T10:00:00.123456Z */
+int
+timestamp_valid(const char *s)
+{
+	static const char	 shape[] = "dddd-dd-ddTdd:dd:dd.ddddddZ";
+	size_t			 i;
+
+	if (strlen(s) != CURSOR_TS_LEN)
+		return 0;
+	for (i = 0; i < CURSOR_TS_LEN; i++)
+		if (shape[i] == 'd' ? !isdigit((unsigned char)s[i]) :
+		    s[i] != shape[i])
+			return 0;
+	return 1;
+}
+
+int
+cursor_encode(const char *ts, const char *id, char *out, size_t len)
+{
+	char	 raw[CURSOR_TS_LEN + 1 + 36 + 1];
+	int	 n;
+
+	n = snprintf(raw, sizeof(raw), "%s|%s", ts, id);
+	if (n != (int)sizeof(raw) - 1 || len < 4 * ((size_t)n + 2) / 3 + 1)
+		return -1;
+	b64url_encode((const unsigned char *)raw, (size_t)n, out);
+	return 0;
+}
+
+int
+cursor_decode(const char *cursor, struct page *p)
+{
+	unsigned char	 raw[CURSOR_TS_LEN + 1 + 36];
+	long		 n;
+
+	if (strlen(cursor) > CURSOR_MAX ||
+	    (n = b64url_decode(cursor, raw, sizeof(raw))) !=
+	    (long)sizeof(raw) || raw[CURSOR_TS_LEN] != '|')
+		return -1;
+	memcpy(p->after_ts, raw, CURSOR_TS_LEN);
+	p->after_ts[CURSOR_TS_LEN] = '\0';
+	memcpy(p->after_id, raw + CURSOR_TS_LEN + 1, 36);
+	p->after_id[36] = '\0';
+	if (!timestamp_valid(p->after_ts) || !uuid_valid(p->after_id))
+		return -1;
+	uuid_lower(p->after_id);
+	return 0;
+}
+
+static int
+limit_parse(const char *s, int *out)
+{
+	long	 n = 0;
+
+	if (*s == '\0' || strlen(s) > 3)
+		return -1;
+	for (; *s != '\0'; s++) {
+		if (!isdigit((unsigned char)*s))
+			return -1;
+		n = n * 10 + (*s - '0');
+	}
+	if (n < 1 || n > PAGE_MAX)
+		return -1;
+	*out = (int)n;
+	return 0;
+}
+
+/*
+ * Fills p from the raw ?limit= and ?cursor= values (either may be NULL).
+ * On a bad value returns -1 with *bad naming the parameter.
+ */
+int
+page_parse(const char *limit, const char *cursor, struct page *p,
+    const char **bad)
+{
+	memset(p, 0, sizeof(*p));
+	p->limit = PAGE_DEFAULT;
+	if (limit != NULL && limit_parse(limit, &p->limit) == -1) {
+		*bad = "limit";
+		return -1;
+	}
+	if (cursor != NULL) {
+		if (cursor_decode(cursor, p) == -1) {
+			*bad = "cursor";
+			return -1;
+		}
+		p->has_cursor = 1;
+	}
+	return 0;
+}
+
+/* Appends the ILIKE pattern matching q anywhere, with \ % _ escaped. */
+int
+like_contains(const char *q, struct buf *b)
+{
+	if (buf_append(b, "%", 1) == -1)
+		return -1;
+	for (; *q != '\0'; q++) {
+		if ((*q == '%' || *q == '_' || *q == '\\') &&
+		    buf_append(b, "\\", 1) == -1)
+			return -1;
+		if (buf_append(b, q, 1) == -1)
+			return -1;
+	}
+	return buf_append(b, "%", 1);
+}

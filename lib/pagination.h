@@ -1,0 +1,36 @@
+/*
+ * Keyset pagination and search for every list route. A page is asked for
+ * with ?limit= and ?cursor=; the cursor is opaque to clients (base64url of
+ * the last row's creation time and id) and the query walks the
+ * (created_at, id) index from there, so pages stay stable while rows are
+ * added. ?q= is a case-insensitive substring search, its LIKE wildcards
+ * taken literally.
+ */
+#ifndef COCKPIT_PAGINATION_H
+#define COCKPIT_PAGINATION_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+#define PAGE_DEFAULT	50
+#define PAGE_MAX	200
+#define SEARCH_MAX	200	/* characters in ?q= */
+#define CURSOR_TS_LEN	27	/* 2026-11-23T10:00:00.123456Z */
+#define CURSOR_MAX	128
+
+struct page {
+	int	 limit;
+	int	 has_cursor;
+	char	 after_ts[CURSOR_TS_LEN + 1];
+	char	 after_id[37];
+};
+
+int	page_parse(const char *limit, const char *cursor, struct page *,
+	    const char **bad);
+int	cursor_encode(const char *ts, const char *id, char *out, size_t len);
+int	cursor_decode(const char *cursor, struct page *);
+int	like_contains(const char *q, struct buf *);
+int	timestamp_valid(const char *);
+
+#endif

@@ -1,0 +1,73 @@
+/* Running a request's statements and turning failures into answers. */
+#include <string.h>
+
+#include "app.h"
+#include "sql.h"
+
+static int
+sqlstate_class(const struct db *db, const char *cls)
+{
+	return strncmp(db->sqlstate, cls, 2) == 0;
+}
+
+/* Answers and logs a database failure the handler did not handle. */
+void
+req_db_failed(struct req *r, enum db_result rc)
+{
+	struct db	*db = &r->w->db;
+
+	if (rc == DB_UNAVAILABLE || db_sqlstate_is(db, "57014") ||
+	    sqlstate_class(db, "40")) {
+		log_warn(&r->w->log, "database unavailable", "request_id",
+		    r->request_id, "sqlstate", db->sqlstate, "error",
+		    db->message);
+		resp_error(r, 503, "database_unavailable", NULL, "the database "
+		    "is unavailable or busy; retry shortly");
+		(void)resp_header(r, "Retry-After", "1");
+		return;
+	}
+	if (sqlstate_class(db, "23")) {
+		log_info(&r->w->log, "constraint refused a write",
+		    "request_id", r->request_id, "sqlstate", db->sqlstate,
+		    "error", db->message);
+		resp_error(r, 409, "conflict", NULL, "the change conflicts "
+		    "with existing data");
+		return;
+	}
+	log_error(&r->w->log, "statement failed", "request_id", r->request_id,
+	    "sqlstate", db->sqlstate, "error", db->message);
+	resp_error(r, 500, "internal_error", NULL, "internal error; quote the "
+	    "request id when reporting it");
+}
+
+/*
+ * Runs prepared statement stmt (an index into the app's statements).
+ * Returns the result, which the caller clears, or NULL with the request
+ * answered; a handler may then look at req_sqlstate() and answer better.
+ */
+PGresult *
+req_sql(struct req *r, size_t stmt, int n, const char *const *values,
+    int flags)
+{
+	struct db	*db = &r->w->db;
+	enum db_result	 rc;
+	PGresult	*res;
+
+	if (!r->db_started) {
+		r->db_started = 1;
+		if ((rc = db_ready(db)) != DB_OK) {
+			req_db_failed(r, rc);
+			return NULL;
+		}
+		db_tenant(db, r->principal.account_id, r->principal.platform);
+	}
+	if ((res = db_query(db, stmt, n, values, flags, &rc)) == NULL)
+		req_db_failed(r, rc);
+	return res;
+}
+
+int
+req_sqlstate(const struct req *r, const char *state)
+{
+	return db_sqlstate_is(&r->w->db, state);
+}

@@ -1,0 +1,21 @@
+/*
+ * A request's SQL: the first statement connects if need be, opens the
+ * transaction and sets the tenant from the request's principal; a failure
+ * becomes the right error response (503 with Retry-After when the database
+ * is unreachable or too slow, 500 otherwise) and is logged with the request
+ * id, never shown to the client.
+ */
+#ifndef COCKPIT_SQL_H
+#define COCKPIT_SQL_H
+
+#include <libpq-fe.h>
+
+#include "db.h"
+#include "request.h"
+
+PGresult	*req_sql(struct req *, size_t stmt, int n,
+		    const char *const *values, int flags);
+void		 req_db_failed(struct req *, enum db_result);
+int		 req_sqlstate(const struct req *, const char *);
+
+#endif
