@@ -325,8 +325,10 @@ config_load(struct config *c, const char *program, const char *path,
 		path = CONFIG_DEFAULT_PATH;
 		required = 0;
 	}
-	if ((rc = file_read(&f, path, required, err, errlen)) == -1)
+	if ((rc = file_read(&f, path, required, err, errlen)) == -1) {
+		file_free(&f);
 		return -1;
+	}
 	if (rc == 0 && string(path, &c->path, err, errlen) == -1)
 		rc = -1;
 	else if (load_listen(c, &f, program, err, errlen) == -1 ||

@@ -1,0 +1,101 @@
+/* lib/pagination: cursors, page sizes, search patterns. */
+#include <string.h>
+
+#include "pagination.h"
+#include "suites.h"
+
+#define TS	"2026-11-23T10:00:00.123456Z"
+#define ID	"68b7c7c5-7f3f-4745-82ee-9c698a5b8886"
+
+START_TEST(test_cursor_round_trip)
+{
+	char		 c[CURSOR_MAX + 1];
+	struct page	 p;
+
+	ck_assert_int_eq(cursor_encode(TS, ID, c, sizeof(c)), 0);
+	ck_assert_uint_eq(strspn(c, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmno"
+	    "pqrstuvwxyz0123456789-_"), strlen(c));
+	ck_assert_int_eq(cursor_decode(c, &p), 0);
+	ck_assert_str_eq(p.after_ts, TS);
+	ck_assert_str_eq(p.after_id, ID);
+}
+END_TEST
+
+START_TEST(test_cursor_refuses_garbage)
+{
+	char		 c[CURSOR_MAX + 1];
+	struct page	 p;
+
+	ck_assert_int_eq(cursor_decode("", &p), -1);
+	ck_assert_int_eq(cursor_decode("abc", &p), -1);
+	ck_assert_int_eq(cursor_decode("!!!!", &p), -1);
+	ck_assert_int_eq(cursor_encode(TS, ID, c, sizeof(c)), 0);
+	c[strlen(c) - 1] = '\0';
+	ck_assert_int_eq(cursor_decode(c, &p), -1);
+	/* A well-formed base64url of the wrong content. */
+	ck_assert_int_eq(cursor_encode("2026-11-23T10:00:00.123456X", ID, c,
+	    sizeof(c)), 0);
+	ck_assert_int_eq(cursor_decode(c, &p), -1);
+	ck_assert_int_eq(cursor_encode(TS, "68b7c7c5-7f3f-4745-82ee-9c698a5b888z",
+	    c, sizeof(c)), 0);
+	ck_assert_int_eq(cursor_decode(c, &p), -1);
+}
+END_TEST
+
+START_TEST(test_page_limits)
+{
+	struct page	 p;
+	const char	*bad = NULL;
+
+	ck_assert_int_eq(page_parse(NULL, NULL, &p, &bad), 0);
+	ck_assert_int_eq(p.limit, PAGE_DEFAULT);
+	ck_assert_int_eq(p.has_cursor, 0);
+	ck_assert_int_eq(page_parse("200", NULL, &p, &bad), 0);
+	ck_assert_int_eq(p.limit, 200);
+	ck_assert_int_eq(page_parse("1", NULL, &p, &bad), 0);
+	ck_assert_int_eq(p.limit, 1);
+	ck_assert_int_eq(page_parse("0", NULL, &p, &bad), -1);
+	ck_assert_str_eq(bad, "limit");
+	ck_assert_int_eq(page_parse("201", NULL, &p, &bad), -1);
+	ck_assert_int_eq(page_parse("-1", NULL, &p, &bad), -1);
+	ck_assert_int_eq(page_parse("10x", NULL, &p, &bad), -1);
+	ck_assert_int_eq(page_parse("", NULL, &p, &bad), -1);
+	ck_assert_int_eq(page_parse("0010", NULL, &p, &bad), -1);
+	ck_assert_int_eq(page_parse("5", "nope", &p, &bad), -1);
+	ck_assert_str_eq(bad, "cursor");
+}
+END_TEST
+
+START_TEST(test_like_contains_escapes)
+{
+	struct buf	 b = { 0 };
+
+	ck_assert_int_eq(like_contains("100%_a\\b", &b), 0);
+	ck_assert_str_eq(b.data, "%100\\%\\_a\\\\b%");
+	buf_free(&b);
+}
+END_TEST
+
+START_TEST(test_timestamp_shape)
+{
+	ck_assert(timestamp_valid(TS));
+	ck_assert(!timestamp_valid("2026-11-23T10:00:00Z"));
+	ck_assert(!timestamp_valid("2026-11-23 10:00:00.123456Z"));
+	ck_assert(!timestamp_valid("2026-11-23T10:00:00.123456+"));
+}
+END_TEST
+
+Suite *
+pagination_suite(void)
+{
+	Suite	*s = suite_create("pagination");
+	TCase	*tc = tcase_create("core");
+
+	tcase_add_test(tc, test_cursor_round_trip);
+	tcase_add_test(tc, test_cursor_refuses_garbage);
+	tcase_add_test(tc, test_page_limits);
+	tcase_add_test(tc, test_like_contains_escapes);
+	tcase_add_test(tc, test_timestamp_shape);
+	suite_add_tcase(s, tc);
+	return s;
+}

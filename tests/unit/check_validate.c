@@ -1,0 +1,148 @@
+/* lib/validate: allow-lists, types, lengths, slugs, UTF-8. */
+#include <string.h>
+
+#include "suites.h"
+#include "validate.h"
+
+static const struct field fields[] = {
+	{ "name", FIELD_TEXT, 1, 1, 5, NULL, NULL },
+	{ "slug", FIELD_TEXT, 0, SLUG_MIN, SLUG_MAX, slug_valid, "a slug" },
+	{ "count", FIELD_INTEGER, 0, 0, 10, NULL, NULL },
+	{ "on", FIELD_BOOLEAN, 0, 0, 0, NULL, NULL },
+};
+#define N	(sizeof(fields) / sizeof(fields[0]))
+
+/* Validates JSON text s; returns the status (0 when valid) and the field. */
+static int
+check(const char *s, char *field)
+{
+	cJSON			*j = cJSON_Parse(s);
+	struct field_error	 e;
+	int			 rc;
+
+	ck_assert_ptr_nonnull(j);
+	memset(&e, 0, sizeof(e));
+	rc = validate_object(j, fields, N, &e) == 0 ? 0 : e.status;
+	strcpy(field, rc ? e.field : "");
+	if (rc)
+		ck_assert_uint_gt(strlen(e.message), 0);
+	cJSON_Delete(j);
+	return rc;
+}
+
+START_TEST(test_validate_accepts_good_objects)
+{
+	char	 f[64];
+
+	ck_assert_int_eq(check("{\"name\":\"ab\"}", f), 0);
+	ck_assert_int_eq(check("{\"name\":\"ééééé\",\"slug\":\"a-b\","
+	    "\"count\":10,\"on\":false}", f), 0);
+}
+END_TEST
+
+START_TEST(test_validate_unknown_field_first)
+{
+	char	 f[64];
+
+	ck_assert_int_eq(check("{\"name\":1,\"id\":\"x\"}", f), 400);
+	ck_assert_str_eq(f, "id");
+	ck_assert_int_eq(check("{\"account_id\":\"x\"}", f), 400);
+	ck_assert_str_eq(f, "account_id");
+}
+END_TEST
+
+START_TEST(test_validate_types_and_ranges)
+{
+	char	 f[64];
+
+	ck_assert_int_eq(check("{\"name\":1}", f), 422);
+	ck_assert_str_eq(f, "name");
+	ck_assert_int_eq(check("{\"name\":null}", f), 422);
+	ck_assert_int_eq(check("{\"name\":\"\"}", f), 422);
+	ck_assert_int_eq(check("{\"name\":\"abcdef\"}", f), 422);
+	ck_assert_int_eq(check("{\"name\":\"a\\u0001\"}", f), 422);
+	ck_assert_int_eq(check("{\"name\":\"ab\",\"count\":1.5}", f), 422);
+	ck_assert_str_eq(f, "count");
+	ck_assert_int_eq(check("{\"name\":\"ab\",\"count\":11}", f), 422);
+	ck_assert_int_eq(check("{\"name\":\"ab\",\"count\":\"1\"}", f), 422);
+	ck_assert_int_eq(check("{\"name\":\"ab\",\"on\":1}", f), 422);
+	ck_assert_str_eq(f, "on");
+	ck_assert_int_eq(check("{\"name\":\"ab\",\"slug\":\"A\"}", f), 422);
+	ck_assert_str_eq(f, "slug");
+}
+END_TEST
+
+START_TEST(test_validate_required)
+{
+	char	 f[64];
+
+	ck_assert_int_eq(check("{}", f), 422);
+	ck_assert_str_eq(f, "name");
+	ck_assert_int_eq(check("{\"count\":1}", f), 422);
+	ck_assert_str_eq(f, "name");
+}
+END_TEST
+
+START_TEST(test_slug_rules)
+{
+	ck_assert(slug_valid("ab"));
+	ck_assert(slug_valid("acme-corp-2"));
+	ck_assert(!slug_valid("a"));
+	ck_assert(!slug_valid("-ab"));
+	ck_assert(!slug_valid("ab-"));
+	ck_assert(!slug_valid("a--b"));
+	ck_assert(!slug_valid("Ab"));
+	ck_assert(!slug_valid("a b"));
+	ck_assert(slug_valid("a123456789012345678901234567890123456789012345678"
+	    "90123456789012"));
+	ck_assert(!slug_valid("a123456789012345678901234567890123456789012345678"
+	    "901234567890123"));
+}
+END_TEST
+
+START_TEST(test_slug_from_name)
+{
+	char	 s[SLUG_MAX + 1];
+	char	 longname[300];
+
+	ck_assert_int_eq(slug_from_name("Acme Corp!", s, sizeof(s)), 0);
+	ck_assert_str_eq(s, "acme-corp");
+	ck_assert_int_eq(slug_from_name("  --Été 2026 -- ", s, sizeof(s)), 0);
+	ck_assert_str_eq(s, "t-2026");
+	ck_assert_int_eq(slug_from_name("!", s, sizeof(s)), -1);
+	ck_assert_int_eq(slug_from_name("x", s, sizeof(s)), -1);
+	memset(longname, 'a', 62);
+	strcpy(longname + 62, " bbbb");
+	ck_assert_int_eq(slug_from_name(longname, s, sizeof(s)), 0);
+	ck_assert_uint_eq(strlen(s), 62);
+	ck_assert(slug_valid(s));
+}
+END_TEST
+
+START_TEST(test_utf8)
+{
+	ck_assert(utf8_valid("abc é 日本 😀", strlen("abc é 日本 😀")));
+	ck_assert(!utf8_valid("\xff", 1));
+	ck_assert(!utf8_valid("\xe6\x97", 2));
+	ck_assert(!utf8_valid("\xf4\x90\x80\x80", 4));
+	ck_assert(!utf8_valid("\xe0\x80\xaf", 3));
+	ck_assert_uint_eq(utf8_chars("aé日😀"), 4);
+}
+END_TEST
+
+Suite *
+validate_suite(void)
+{
+	Suite	*s = suite_create("validate");
+	TCase	*tc = tcase_create("core");
+
+	tcase_add_test(tc, test_validate_accepts_good_objects);
+	tcase_add_test(tc, test_validate_unknown_field_first);
+	tcase_add_test(tc, test_validate_types_and_ranges);
+	tcase_add_test(tc, test_validate_required);
+	tcase_add_test(tc, test_slug_rules);
+	tcase_add_test(tc, test_slug_from_name);
+	tcase_add_test(tc, test_utf8);
+	suite_add_tcase(s, tc);
+	return s;
+}
