@@ -231,7 +231,10 @@ worker_signals(sigset_t *term)
 	return sigprocmask(SIG_BLOCK, term, NULL);
 }
 
-/* Waits for the next request with SIGTERM deliverable; 0 when one came. */
+/*
+ * Waits for the next request with SIGTERM deliverable. Returns 0 when one
+ * came, 1 when interrupted, -1 when accepting failed for good.
+ */
 static int
 worker_accept(struct worker *w, FCGX_Request *f, const sigset_t *term)
 {
@@ -239,31 +242,38 @@ worker_accept(struct worker *w, FCGX_Request *f, const sigset_t *term)
 
 	if (sigprocmask(SIG_UNBLOCK, term, NULL) == -1)
 		return -1;
-	rc = worker_stop ? -1 : FCGX_Accept_r(f);
+	rc = worker_stop ? -EINTR : FCGX_Accept_r(f);
 	if (sigprocmask(SIG_BLOCK, term, NULL) == -1)
 		return -1;
-	if (rc < 0 && !worker_stop && rc != -EINTR)
+	if (rc == -EINTR)
+		return 1;
+	if (rc < 0) {
 		log_error(&w->log, "accept failed", "error", strerror(-rc));
-	return rc < 0 ? -1 : 0;
+		return -1;
+	}
+	return 0;
 }
 
-static void
+/* Serves until stopped or recycled (0), or until accept fails (1). */
+static int
 worker_loop(struct worker *w, FCGX_Request *f, const sigset_t *term)
 {
+	int	 rc;
+
 	while (!worker_stop) {
-		if (worker_accept(w, f, term) == -1) {
-			if (worker_stop || errno == EINTR)
-				continue;
-			return;
-		}
+		if ((rc = worker_accept(w, f, term)) == 1)
+			continue;
+		if (rc == -1)
+			return 1;
 		(void)alarm((unsigned)w->cfg->request_timeout);
 		serve(w, f);
 		FCGX_Finish_r(f);
 		(void)alarm(0);
 		if (w->cfg->max_requests > 0 &&
 		    ++w->served >= (unsigned long)w->cfg->max_requests)
-			return;
+			return 0;
 	}
+	return 0;
 }
 
 /* A worker's life: set up its context, serve, clean up. */
@@ -274,6 +284,7 @@ worker_main(void *arg, const struct config *cfg, int fd)
 	struct worker	 w;
 	FCGX_Request	 f;
 	sigset_t	 term;
+	int		 rc;
 
 	memset(&w, 0, sizeof(w));
 	w.app = o->app;
@@ -293,11 +304,11 @@ worker_main(void *arg, const struct config *cfg, int fd)
 	if (db_ready(&w.db) != DB_OK)
 		log_warn(&w.log, "database not reachable yet; answering 503 "
 		    "until it is", "error", w.db.message);
-	worker_loop(&w, &f, &term);
+	rc = worker_loop(&w, &f, &term);
 	db_close(&w.db);
 	auth_keys_clear(&w.keys);
 	FCGX_Free(&f, 1);
-	return 0;
+	return rc;
 }
 
 /* Loads the configuration and applies the command line over it. */
