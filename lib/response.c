@@ -94,8 +94,7 @@ resp_field_error(struct req *r, const struct field_error *e)
 int
 resp_send(struct req *r, const char *content_type)
 {
-	static const char	 nomem[] = "{\"error\":{\"code\":\"internal_error\","
-	    "\"message\":\"out of memory\"}}";
+	char			 nomem[160];
 	struct buf		 head = { 0 };
 	const char		*body = r->out.data != NULL ? r->out.data : "";
 	size_t			 len = r->out.len;
@@ -104,8 +103,12 @@ resp_send(struct req *r, const char *content_type)
 	if (r->status == 0)
 		r->status = 500;
 	if (r->status == 500 && len == 0) {
+		/* resp_nomem() left no body: say so without allocating. */
+		(void)snprintf(nomem, sizeof(nomem), "{\"error\":{\"code\":"
+		    "\"internal_error\",\"message\":\"out of memory\","
+		    "\"request_id\":\"%s\"}}", r->request_id);
 		body = nomem;
-		len = sizeof(nomem) - 1;
+		len = strlen(nomem);
 	}
 	if (buf_printf(&head, "Status: %d %s\r\nContent-Type: %s\r\n"
 	    "Content-Length: %zu\r\nX-Request-Id: %s\r\n"
