@@ -3,7 +3,7 @@
  *
  * main() finds the command in a table and hands it its arguments; a new
  * command is one line in that table plus its function in its own file
- * under cockpitctl/. The helpers below are what the commands share.
+ * under ctl/. The helpers below are what the commands share.
  */
 #include <getopt.h>
 #include <stdarg.h>
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cockpitctl/ctl.h"
+#include "ctl/ctl.h"
 
 #ifndef COCKPIT_SQLDIR
 #define COCKPIT_SQLDIR	"/usr/local/share/console-cockpit/sql"

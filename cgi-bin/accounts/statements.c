@@ -11,7 +11,8 @@
 
 const struct stmt accounts_stmts[ST__MAX] = {
 	[ST_ACCOUNT_CREATE] = { "account_create",
-	    "INSERT INTO accounts (name, slug) VALUES ($1, $2) "
+	    "INSERT INTO accounts (name, slug, created_at, updated_at) "
+	    "SELECT $1, $2, t, t FROM clock_timestamp() AS t "
 	    "RETURNING " ACCOUNT_COLUMNS },
 	[ST_ACCOUNT_GET] = { "account_get",
 	    "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE id = $1" },
