@@ -239,6 +239,8 @@ send_begin(struct db *db)
 static enum db_result
 recover(struct db *db, int synced)
 {
+	PGresult	*res;
+
 	db->in_tx = 0;
 	if (PQstatus(db->conn) != CONNECTION_OK ||
 	    (!synced && (!PQpipelineSync(db->conn) || drain(db) == -1)))
@@ -246,7 +248,10 @@ recover(struct db *db, int synced)
 	if (PQtransactionStatus(db->conn) == PQTRANS_IDLE)
 		return DB_ERROR;
 	if (!send(db, &builtins[B_ROLLBACK], 0, NULL) ||
-	    !PQpipelineSync(db->conn) || take(db) == NULL || drain(db) == -1)
+	    !PQpipelineSync(db->conn) || (res = take(db)) == NULL)
+		return lost(db);
+	PQclear(res);
+	if (drain(db) == -1)
 		return lost(db);
 	return DB_ERROR;
 }
