@@ -183,6 +183,54 @@ START_TEST(test_sigterm_lets_in_flight_requests_finish)
 }
 END_TEST
 
+START_TEST(test_readiness_refuses_another_schema_version)
+{
+	struct reply	 r;
+	PGconn		*owner = db_owner();
+
+	db_exec(owner, "INSERT INTO cockpit_migrations (version, name, sha256) "
+	    "VALUES (9999, '9999_future.sql', 'test')");
+	ck_assert_int_eq(api(&r, "GET", "/readiness", NULL), 0);
+	assert_error(&r, 503, "schema_mismatch", NULL);
+	reply_free(&r);
+	db_exec(owner, "DELETE FROM cockpit_migrations WHERE version = 9999");
+	PQfinish(owner);
+	ck_assert_int_eq(status_of("/readiness"), 200);
+}
+END_TEST
+
+/* Waits for 4 workers; returns how many there were at the end. */
+static int
+await_workers(long *pids, long ms)
+{
+	int	 n = 0;
+
+	for (; ms > 0; ms -= 50) {
+		if ((n = worker_pids(pids, 16)) == 4)
+			break;
+		msleep(50);
+	}
+	return n;
+}
+
+START_TEST(test_crashing_workers_are_throttled_not_abandoned)
+{
+	long	 pids[16];
+	int	 i;
+
+	/* More than five abnormal deaths within ten seconds. */
+	for (i = 0; i < 7; i++) {
+		ck_assert_int_eq(await_workers(pids, 3000), 4);
+		ck_assert_int_eq(kill((pid_t)pids[0], SIGKILL), 0);
+		msleep(20);
+	}
+	ck_assert_int_eq(await_workers(pids, 5000), 4);
+	ck_assert(log_contains("accounts", "workers keep dying"));
+	for (i = 0; i < 20; i++)
+		ck_assert_int_eq(status_of("/health"), 200);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -192,6 +240,8 @@ main(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_database_down_is_503_then_recovers);
 	tcase_add_test(tc, test_sigkilled_worker_is_replaced);
+	tcase_add_test(tc, test_readiness_refuses_another_schema_version);
+	tcase_add_test(tc, test_crashing_workers_are_throttled_not_abandoned);
 	tcase_add_test(tc, test_request_past_timeout_kills_its_worker);
 	tcase_add_test(tc, test_sigterm_lets_in_flight_requests_finish);
 	suite_add_tcase(s, tc);
