@@ -4,63 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base64.h"
 #include "pagination.h"
 #include "uuid.h"
-
-static const char b64url[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-/* Unpadded base64url of n bytes; out must hold 4 * ceil(n / 3) + 1. */
-static void
-b64url_encode(const unsigned char *in, size_t n, char *out)
-{
-	size_t		 i, o = 0;
-	unsigned long	 v;
-
-	for (i = 0; i < n; i += 3) {
-		v = (unsigned long)in[i] << 16;
-		if (i + 1 < n)
-			v |= (unsigned long)in[i + 1] << 8;
-		if (i + 2 < n)
-			v |= in[i + 2];
-		out[o++] = b64url[v >> 18 & 63];
-		out[o++] = b64url[v >> 12 & 63];
-		if (i + 1 < n)
-			out[o++] = b64url[v >> 6 & 63];
-		if (i + 2 < n)
-			out[o++] = b64url[v & 63];
-	}
-	out[o] = '\0';
-}
-
-/* Decodes unpadded base64url; returns the byte count or -1. */
-static long
-b64url_decode(const char *in, unsigned char *out, size_t outlen)
-{
-	size_t		 n = strlen(in), i, o = 0;
-	unsigned long	 v = 0;
-	const char	*p;
-	int		 bits = 0;
-
-	if (n % 4 == 1)
-		return -1;
-	for (i = 0; i < n; i++) {
-		if (in[i] == '\0' || (p = strchr(b64url, in[i])) == NULL)
-			return -1;
-		v = (v << 6 | (unsigned long)(p - b64url)) & 0xffffff;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			if (o == outlen)
-				return -1;
-			out[o++] = (unsigned char)(v >> bits);
-		}
-	}
-	/* Leftover bits must be zero, so each cursor has one spelling. */
-	if ((v & ((1ul << bits) - 1)) != 0)
-		return -1;
-	return (long)o;
-}
 
 /* Checks the exact timestamp form the API writes: 2026-11-23T10:00:00.123456Z */
 int
@@ -85,7 +31,7 @@ cursor_encode(const char *ts, const char *id, char *out, size_t len)
 	int	 n;
 
 	n = snprintf(raw, sizeof(raw), "%s|%s", ts, id);
-	if (n != (int)sizeof(raw) - 1 || len < 4 * ((size_t)n + 2) / 3 + 1)
+	if (n != (int)sizeof(raw) - 1 || len < B64URL_LEN((size_t)n) + 1)
 		return -1;
 	b64url_encode((const unsigned char *)raw, (size_t)n, out);
 	return 0;
@@ -98,7 +44,7 @@ cursor_decode(const char *cursor, struct page *p)
 	long		 n;
 
 	if (strlen(cursor) > CURSOR_MAX ||
-	    (n = b64url_decode(cursor, raw, sizeof(raw))) !=
+	    (n = b64url_decode(cursor, strlen(cursor), raw, sizeof(raw))) !=
 	    (long)sizeof(raw) || raw[CURSOR_TS_LEN] != '|')
 		return -1;
 	memcpy(p->after_ts, raw, CURSOR_TS_LEN);

@@ -11,9 +11,9 @@ int
 main(void)
 {
 	Suite	*(*const suites[])(void) = {
-		buf_suite, config_suite, json_suite, metrics_suite,
-		pagination_suite, router_suite, schema_suite, uuid_suite,
-		validate_suite,
+		base64_suite, buf_suite, config_suite, json_suite,
+		metrics_suite, pagination_suite, router_suite, schema_suite,
+		token_suite, uuid_suite, validate_suite,
 	};
 	SRunner	*sr;
 	size_t	 i;

@@ -4,6 +4,7 @@
 
 #include <check.h>
 
+Suite	*base64_suite(void);
 Suite	*buf_suite(void);
 Suite	*config_suite(void);
 Suite	*json_suite(void);
@@ -11,6 +12,7 @@ Suite	*metrics_suite(void);
 Suite	*pagination_suite(void);
 Suite	*router_suite(void);
 Suite	*schema_suite(void);
+Suite	*token_suite(void);
 Suite	*uuid_suite(void);
 Suite	*validate_suite(void);
 
