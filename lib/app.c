@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "app.h"
@@ -38,6 +39,7 @@ struct options {
 	const char	*listen;	/* -l */
 	int		 workers;	/* -w, 0: from the configuration */
 	struct metrics	*metrics;
+	struct keyring_shared *keyring;	/* the provider's keys, shared */
 	struct route	*routes;	/* built-in, then the app's */
 	size_t		 nroutes;
 };
@@ -94,17 +96,26 @@ static int
 front_auth(struct req *r, const struct route *rt)
 {
 	enum auth_result	 rc;
+	const char		*reason;
 
-	rc = auth_authenticate(&r->w->keys, req_env(r, "HTTP_AUTHORIZATION"),
-	    &r->principal);
+	rc = auth_authenticate(&r->w->auth, req_env(r, "HTTP_AUTHORIZATION"),
+	    time(NULL), &r->principal, &reason);
+	if (rc == AUTH_INVALID || rc == AUTH_UNRESOLVED)
+		log_info(&r->w->log, "credentials refused", "request_id",
+		    r->request_id, "reason", reason);
 	if (rt->perm == PERM_PUBLIC)
 		return 0;
-	if (rc != AUTH_OK) {
+	if (rc == AUTH_NONE || rc == AUTH_INVALID) {
 		resp_error(r, 401, "unauthorized", NULL, rc == AUTH_NONE ?
 		    "credentials are required" : "the credentials are not "
 		    "valid");
 		(void)resp_header(r, "WWW-Authenticate",
 		    "Bearer realm=\"console-cockpit\"");
+		return -1;
+	}
+	if (rc == AUTH_UNRESOLVED) {
+		resp_error(r, 403, "account_unresolved", NULL, "no account "
+		    "could be resolved for this user");
 		return -1;
 	}
 	if (!auth_permits(rt->perm, &r->principal)) {
@@ -295,7 +306,7 @@ worker_main(void *arg, const struct config *cfg, int fd)
 	w.nroutes = o->nroutes;
 	if (worker_signals(&term) == -1 || FCGX_Init() != 0 ||
 	    FCGX_InitRequest(&f, fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0 ||
-	    auth_keys_init(&w.keys, cfg->master_key) == -1) {
+	    auth_init(&w.auth, cfg, o->keyring) == -1) {
 		log_error(&w.log, "worker set-up failed");
 		return 1;
 	}
@@ -306,7 +317,7 @@ worker_main(void *arg, const struct config *cfg, int fd)
 		    "until it is", "error", w.db.message);
 	rc = worker_loop(&w, &f, &term);
 	db_close(&w.db);
-	auth_keys_clear(&w.keys);
+	auth_free(&w.auth);
 	FCGX_Free(&f, 1);
 	return rc;
 }
@@ -412,8 +423,9 @@ start(struct options *o, struct supervisor *s)
 	    sizeof(err))) == -1) {
 		log_error(&s->log, "cannot listen", "error", err);
 		rc = 1;
-	} else if ((o->metrics = metrics_create(o->nroutes)) == NULL) {
-		log_error(&s->log, "cannot map shared metrics");
+	} else if ((o->metrics = metrics_create(o->nroutes)) == NULL ||
+	    (o->keyring = keyring_create()) == NULL) {
+		log_error(&s->log, "cannot map shared memory");
 		rc = 1;
 	} else {
 		s->metrics = o->metrics;
@@ -422,6 +434,7 @@ start(struct options *o, struct supervisor *s)
 	if (s->listen_fd != -1 && owned)
 		listen_close(s->listen_fd, s->cfg->listen);
 	metrics_destroy(o->metrics);
+	keyring_destroy(o->keyring);
 	config_free(s->cfg);
 	free(s->cfg);
 	return rc;

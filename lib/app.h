@@ -14,6 +14,7 @@
 #include "buf.h"
 #include "config.h"
 #include "db.h"
+#include "keyring.h"
 #include "log.h"
 #include "metrics.h"
 #include "request.h"
@@ -36,7 +37,7 @@ struct worker {
 	const struct config	*cfg;
 	struct log		 log;
 	struct db		 db;
-	struct auth_keys	 keys;
+	struct auth		 auth;
 	struct metrics		*metrics;
 	const struct route	*routes;	/* built-in routes, then the app's */
 	size_t			 nroutes;

@@ -1,8 +1,12 @@
 /*
- * Who is calling. The master key is kept only as its SHA-256 digest and
- * compared digest to digest with CRYPTO_memcmp, so neither the comparison's
- * time nor an early length mismatch tells an attacker anything.
+ * Who is calling. Bearer credentials are either the platform master key,
+ * kept only as its SHA-256 digest and compared digest to digest with
+ * CRYPTO_memcmp, or an access token of the identity provider, verified by
+ * lib/token against the shared keyring. Reasons for refusing a token go
+ * to the log; the token never does.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -10,6 +14,7 @@
 #include <openssl/evp.h>
 
 #include "auth.h"
+#include "config.h"
 
 static int
 digest(const char *s, size_t len, unsigned char out[AUTH_DIGEST_LEN])
@@ -22,23 +27,75 @@ digest(const char *s, size_t len, unsigned char out[AUTH_DIGEST_LEN])
 	return 0;
 }
 
-/* Prepares the credentials a worker checks against; master may be NULL. */
+/* Splits "a, b,c" into names; an empty or NULL value is an empty list. */
 int
-auth_keys_init(struct auth_keys *k, const char *master)
+name_list_init(struct name_list *l, const char *value)
 {
-	memset(k, 0, sizeof(*k));
-	if (master == NULL)
+	char	*p, *tok, *save = NULL, *end;
+	size_t	 n = 0;
+
+	memset(l, 0, sizeof(*l));
+	if (value == NULL)
 		return 0;
-	if (digest(master, strlen(master), k->master_key) == -1)
+	if ((l->storage = strdup(value)) == NULL)
 		return -1;
-	k->master_key_set = 1;
+	for (p = l->storage; (tok = strtok_r(p, ",", &save)) != NULL;
+	    p = NULL) {
+		while (*tok == ' ' || *tok == '\t')
+			tok++;
+		end = tok + strlen(tok);
+		while (end > tok && (end[-1] == ' ' || end[-1] == '\t'))
+			*--end = '\0';
+		if (*tok != '\0' && n < AUTH_MAX_LIST)
+			l->names[n++] = tok;
+	}
+	l->names[n] = NULL;
 	return 0;
 }
 
 void
-auth_keys_clear(struct auth_keys *k)
+name_list_free(struct name_list *l)
 {
-	OPENSSL_cleanse(k, sizeof(*k));
+	free(l->storage);
+	memset(l, 0, sizeof(*l));
+}
+
+/* Prepares a worker's credential checks from its configuration. */
+int
+auth_init(struct auth *a, const struct config *cfg,
+    struct keyring_shared *keys)
+{
+	memset(a, 0, sizeof(*a));
+	if (cfg->master_key != NULL) {
+		if (digest(cfg->master_key, strlen(cfg->master_key),
+		    a->master_key) == -1)
+			return -1;
+		a->master_key_set = 1;
+	}
+	if (name_list_init(&a->account_claims, cfg->account_claims) == -1 ||
+	    name_list_init(&a->super_admin_roles, cfg->super_admin_roles) == -1 ||
+	    name_list_init(&a->account_admin_roles,
+	    cfg->account_admin_roles) == -1) {
+		auth_free(a);
+		return -1;
+	}
+	a->tokens = cfg->issuer != NULL && keys != NULL;
+	keyring_init(&a->keyring, keys, cfg->jwks_url, cfg->jwks_cooldown);
+	a->policy.issuer = cfg->issuer;
+	a->policy.audience = cfg->audience;
+	a->policy.account_claims = a->account_claims.names;
+	a->policy.leeway = TOKEN_LEEWAY;
+	return 0;
+}
+
+void
+auth_free(struct auth *a)
+{
+	keyring_free(&a->keyring);
+	name_list_free(&a->account_claims);
+	name_list_free(&a->super_admin_roles);
+	name_list_free(&a->account_admin_roles);
+	OPENSSL_cleanse(a, sizeof(*a));
 }
 
 static void
@@ -47,39 +104,114 @@ principal_anonymous(struct principal *p)
 	memset(p, 0, sizeof(*p));
 	p->role = ROLE_NONE;
 	p->kind = "anonymous";
-	p->actor = "anonymous";
+	(void)snprintf(p->actor, sizeof(p->actor), "anonymous");
+}
+
+static int
+listed(const char *role, const char *const *names)
+{
+	for (; names != NULL && *names != NULL; names++)
+		if (strcmp(role, *names) == 0)
+			return 1;
+	return 0;
+}
+
+/* super_admin > account_admin > end_user, from the token's role keys. */
+enum role
+role_resolve(const struct token_claims *c, const char *const *super_admin,
+    const char *const *account_admin)
+{
+	enum role	 r = ROLE_END_USER;
+	size_t		 i;
+
+	for (i = 0; i < c->nroles; i++) {
+		if (listed(c->roles[i], super_admin))
+			return ROLE_SUPER_ADMIN;
+		if (listed(c->roles[i], account_admin))
+			r = ROLE_ACCOUNT_ADMIN;
+	}
+	return r;
+}
+
+static int
+is_master_key(const struct auth *a, const char *secret)
+{
+	unsigned char	 given[AUTH_DIGEST_LEN];
+
+	return a->master_key_set &&
+	    digest(secret, strlen(secret), given) == 0 &&
+	    CRYPTO_memcmp(given, a->master_key, AUTH_DIGEST_LEN) == 0;
+}
+
+static enum auth_result
+from_token(struct auth *a, const char *t, time_t now, struct principal *p,
+    const char **reason)
+{
+	struct token_claims	 c;
+	const struct jwks	*keys;
+	enum token_result	 rc;
+	char			 kid[JWKS_KID_MAX + 1], err[200];
+
+	if (!a->tokens) {
+		*reason = "no identity provider is configured";
+		return AUTH_INVALID;
+	}
+	if (token_kid(t, kid, sizeof(kid)) == -1)
+		kid[0] = '\0';
+	keys = keyring_keys(&a->keyring, kid, now, err, sizeof(err));
+	if ((rc = token_verify(t, keys, &a->policy, now, &c)) != TOKEN_OK) {
+		*reason = token_reason(rc);
+		return AUTH_INVALID;
+	}
+	p->kind = "token";
+	p->role = role_resolve(&c, a->super_admin_roles.names,
+	    a->account_admin_roles.names);
+	(void)snprintf(p->actor, sizeof(p->actor), "%s",
+	    c.email[0] != '\0' ? c.email : c.sub);
+	if (p->role == ROLE_SUPER_ADMIN) {
+		p->platform = 1;
+		return AUTH_OK;
+	}
+	*reason = "no account resolves for this user";
+	return AUTH_UNRESOLVED;
 }
 
 /*
  * Decides the principal from the Authorization header value (NULL when
- * absent). Only the Bearer scheme is understood.
+ * absent). Only the Bearer scheme is understood. *reason says why a
+ * credential was refused, for the log.
  */
 enum auth_result
-auth_authenticate(const struct auth_keys *k, const char *authorization,
-    struct principal *p)
+auth_authenticate(struct auth *a, const char *authorization, time_t now,
+    struct principal *p, const char **reason)
 {
-	unsigned char	 given[AUTH_DIGEST_LEN];
-	const char	*token;
+	const char	*secret;
 	size_t		 len;
 
 	principal_anonymous(p);
+	*reason = NULL;
 	if (authorization == NULL || *authorization == '\0')
 		return AUTH_NONE;
 	len = strlen(authorization);
+	*reason = "not a bearer credential";
 	if (len > AUTH_MAX_HEADER || len < 8 ||
 	    strncasecmp(authorization, "Bearer ", 7) != 0)
 		return AUTH_INVALID;
-	token = authorization + 7;
-	while (*token == ' ')
-		token++;
-	if (!k->master_key_set || digest(token, strlen(token), given) == -1 ||
-	    CRYPTO_memcmp(given, k->master_key, AUTH_DIGEST_LEN) != 0)
-		return AUTH_INVALID;
-	p->role = ROLE_SUPER_ADMIN;
-	p->kind = "master_key";
-	p->actor = "master_key";
-	p->platform = 1;
-	return AUTH_OK;
+	secret = authorization + 7;
+	while (*secret == ' ')
+		secret++;
+	if (is_master_key(a, secret)) {
+		*reason = NULL;
+		p->role = ROLE_SUPER_ADMIN;
+		p->kind = "master_key";
+		p->platform = 1;
+		(void)snprintf(p->actor, sizeof(p->actor), "master_key");
+		return AUTH_OK;
+	}
+	if (strchr(secret, '.') != NULL)
+		return from_token(a, secret, now, p, reason);
+	*reason = "unknown key";
+	return AUTH_INVALID;
 }
 
 /* Whether the principal may use a route with permission perm. */

@@ -10,6 +10,10 @@
 #define COCKPIT_AUTH_H
 
 #include <stddef.h>
+#include <time.h>
+
+#include "keyring.h"
+#include "token.h"
 
 #define AUTH_MAX_HEADER	8192	/* longer credentials are refused unread */
 #define AUTH_DIGEST_LEN	32
@@ -30,27 +34,55 @@ enum role {
 enum auth_result {
 	AUTH_OK,
 	AUTH_NONE,		/* no credentials given */
-	AUTH_INVALID		/* credentials given and refused */
+	AUTH_INVALID,		/* credentials given and refused */
+	AUTH_UNRESOLVED		/* a valid user whose account is not known */
 };
+
+#define PRINCIPAL_ACTOR_MAX	320
 
 struct principal {
 	enum role	 role;
-	const char	*kind;		/* "anonymous", "master_key" */
-	const char	*actor;		/* for logs and audit */
+	const char	*kind;		/* "anonymous", "master_key", "token" */
 	int		 platform;	/* acts for the platform (RLS) */
 	char		 account_id[37]; /* tenant, or "" */
+	char		 actor[PRINCIPAL_ACTOR_MAX]; /* for logs and audit */
 };
 
-struct auth_keys {
-	int		 master_key_set;
-	unsigned char	 master_key[AUTH_DIGEST_LEN]; /* SHA-256 of the key */
+#define AUTH_MAX_LIST	16
+
+/* A comma-separated configuration value, split. */
+struct name_list {
+	char		*storage;	/* owned */
+	const char	*names[AUTH_MAX_LIST + 1];	/* NULL-terminated */
 };
 
-int			 auth_keys_init(struct auth_keys *, const char *master);
-void			 auth_keys_clear(struct auth_keys *);
-enum auth_result	 auth_authenticate(const struct auth_keys *,
-			    const char *authorization, struct principal *);
+/* What a worker checks credentials against. */
+struct auth {
+	int			 master_key_set;
+	unsigned char		 master_key[AUTH_DIGEST_LEN]; /* SHA-256 */
+	int			 tokens;	/* an issuer is configured */
+	struct keyring		 keyring;
+	struct token_policy	 policy;
+	struct name_list	 account_claims;
+	struct name_list	 super_admin_roles;
+	struct name_list	 account_admin_roles;
+};
+
+struct config;
+struct keyring_shared;
+
+int			 auth_init(struct auth *, const struct config *,
+			    struct keyring_shared *);
+void			 auth_free(struct auth *);
+enum auth_result	 auth_authenticate(struct auth *,
+			    const char *authorization, time_t now,
+			    struct principal *, const char **reason);
 int			 auth_permits(enum perm, const struct principal *);
 const char		*role_name(enum role);
+enum role		 role_resolve(const struct token_claims *,
+			    const char *const *super_admin,
+			    const char *const *account_admin);
+int			 name_list_init(struct name_list *, const char *);
+void			 name_list_free(struct name_list *);
 
 #endif

@@ -35,7 +35,11 @@ static const char *const known_keys[] = {
 	"COCKPIT_LISTEN", "COCKPIT_WORKERS", "COCKPIT_MAX_REQUESTS",
 	"COCKPIT_REQUEST_TIMEOUT", "COCKPIT_MAX_BODY", "COCKPIT_DATABASE_URL",
 	"COCKPIT_STATEMENT_TIMEOUT", "COCKPIT_MASTER_KEY", "LITELLM_MASTER_KEY",
-	"COCKPIT_LOG_LEVEL", "COCKPIT_ACCESS_LOG",
+	"COCKPIT_LOG_LEVEL", "COCKPIT_ACCESS_LOG", "COCKPIT_JWKS_COOLDOWN",
+	"ZITADEL_ISSUER",
+	"ZITADEL_ISSUER_URL", "ZITADEL_JWKS_URL", "ZITADEL_AUDIENCE",
+	"ZITADEL_ACCOUNT_ID_CLAIMS", "ZITADEL_SUPER_ADMIN_ROLE_KEYS",
+	"ZITADEL_ACCOUNT_ADMIN_ROLE_KEYS",
 };
 
 static int
@@ -232,7 +236,7 @@ static int
 load_numbers(struct config *c, const struct file *f, char *err,
     size_t errlen)
 {
-	long	 cores, workers, timeout, body, stmt;
+	long	 cores, workers, timeout, body, stmt, cooldown;
 
 	if ((cores = sysconf(_SC_NPROCESSORS_ONLN)) < 1)
 		cores = 1;
@@ -247,8 +251,11 @@ load_numbers(struct config *c, const struct file *f, char *err,
 	    number(f, "COCKPIT_MAX_BODY", 1048576, 1024, 67108864, &body, err,
 	    errlen) == -1 ||
 	    number(f, "COCKPIT_STATEMENT_TIMEOUT", 5000, 100, 600000, &stmt,
-	    err, errlen) == -1)
+	    err, errlen) == -1 ||
+	    number(f, "COCKPIT_JWKS_COOLDOWN", 30, 1, 3600, &cooldown, err,
+	    errlen) == -1)
 		return -1;
+	c->jwks_cooldown = (int)cooldown;
 	c->workers = (int)workers;
 	c->request_timeout = (int)timeout;
 	c->max_body = (size_t)body;
@@ -309,6 +316,52 @@ load_secrets(struct config *c, const struct file *f, char *err,
 	return string(v, &c->master_key, err, errlen);
 }
 
+static const char *
+nonempty(const struct file *f, const char *key)
+{
+	const char	*v = lookup(f, key);
+
+	return v != NULL && *v != '\0' ? v : NULL;
+}
+
+/*
+ * The identity provider. Without an issuer, tokens are refused; the JWKS
+ * URL defaults to Zitadel's, under the issuer.
+ */
+static int
+load_identity(struct config *c, const struct file *f, char *err,
+    size_t errlen)
+{
+	const char	*issuer = nonempty(f, "ZITADEL_ISSUER");
+	size_t		 n;
+
+	if (issuer == NULL)
+		issuer = nonempty(f, "ZITADEL_ISSUER_URL");
+	if (string(issuer, &c->issuer, err, errlen) == -1 ||
+	    string(nonempty(f, "ZITADEL_JWKS_URL"), &c->jwks_url, err,
+	    errlen) == -1 ||
+	    string(nonempty(f, "ZITADEL_AUDIENCE"), &c->audience, err,
+	    errlen) == -1 ||
+	    string(nonempty(f, "ZITADEL_ACCOUNT_ID_CLAIMS"), &c->account_claims,
+	    err, errlen) == -1 ||
+	    string(nonempty(f, "ZITADEL_SUPER_ADMIN_ROLE_KEYS"),
+	    &c->super_admin_roles, err, errlen) == -1 ||
+	    string(nonempty(f, "ZITADEL_ACCOUNT_ADMIN_ROLE_KEYS"),
+	    &c->account_admin_roles, err, errlen) == -1)
+		return -1;
+	if (c->issuer == NULL || c->jwks_url != NULL)
+		return 0;
+	n = strlen(c->issuer);
+	if ((c->jwks_url = malloc(n + sizeof("/oauth/v2/keys"))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	(void)snprintf(c->jwks_url, n + sizeof("/oauth/v2/keys"), "%.*s"
+	    "/oauth/v2/keys", (int)(n > 0 && c->issuer[n - 1] == '/' ? n - 1 :
+	    n), c->issuer);
+	return 0;
+}
+
 /*
  * Loads the configuration of program. path is the file to read; NULL means
  * $COCKPIT_CONFIG, else the default path, which may be absent.
@@ -334,7 +387,8 @@ config_load(struct config *c, const char *program, const char *path,
 	else if (load_listen(c, &f, program, err, errlen) == -1 ||
 	    load_numbers(c, &f, err, errlen) == -1 ||
 	    load_switches(c, &f, err, errlen) == -1 ||
-	    load_secrets(c, &f, err, errlen) == -1)
+	    load_secrets(c, &f, err, errlen) == -1 ||
+	    load_identity(c, &f, err, errlen) == -1)
 		rc = -1;
 	file_free(&f);
 	if (rc == -1)
@@ -348,6 +402,12 @@ config_free(struct config *c)
 	free(c->path);
 	free(c->listen);
 	free(c->database_url);
+	free(c->issuer);
+	free(c->jwks_url);
+	free(c->audience);
+	free(c->account_claims);
+	free(c->super_admin_roles);
+	free(c->account_admin_roles);
 	if (c->master_key != NULL)
 		explicit_bzero(c->master_key, strlen(c->master_key));
 	free(c->master_key);

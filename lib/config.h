@@ -26,6 +26,13 @@ struct config {
 	char		*database_url;
 	int		 statement_timeout; /* milliseconds */
 	char		*master_key;	/* NULL: master key sign-in off */
+	char		*issuer;	/* ZITADEL_ISSUER; NULL: tokens off */
+	char		*jwks_url;
+	int		 jwks_cooldown;	/* seconds between refreshes */
+	char		*audience;
+	char		*account_claims;	/* comma-separated */
+	char		*super_admin_roles;	/* comma-separated */
+	char		*account_admin_roles;	/* comma-separated */
 	enum log_level	 log_level;
 	int		 access_log;
 	char		 warning[CONFIG_ERRLEN]; /* empty, or one to log */

@@ -4,6 +4,7 @@
 
 #include <check.h>
 
+Suite	*auth_suite(void);
 Suite	*base64_suite(void);
 Suite	*buf_suite(void);
 Suite	*config_suite(void);
