@@ -37,6 +37,16 @@ http(struct reply *r, const char *method, const char *path,
     const char *content_type, const char *body, size_t len,
     const char *authorization)
 {
+	return http_at(r, env("COCKPIT_URL"), method, path, content_type, body,
+	    len, authorization);
+}
+
+/* The same, to another server (the test identity provider). */
+int
+http_at(struct reply *r, const char *base, const char *method,
+    const char *path, const char *content_type, const char *body, size_t len,
+    const char *authorization)
+{
 	struct curl_slist	*h = NULL;
 	CURL			*c;
 	char			 url[4096], line[8192];
@@ -44,7 +54,7 @@ http(struct reply *r, const char *method, const char *path,
 
 	memset(r, 0, sizeof(*r));
 	ck_assert((c = curl_easy_init()) != NULL);
-	(void)snprintf(url, sizeof(url), "%s%s", env("COCKPIT_URL"), path);
+	(void)snprintf(url, sizeof(url), "%s%s", base, path);
 	if (authorization == AUTH_MASTER) {
 		(void)snprintf(line, sizeof(line), "Authorization: Bearer %s",
 		    env("COCKPIT_MASTER_KEY"));

@@ -32,6 +32,9 @@ const char	*env(const char *);
 int		 http(struct reply *, const char *method, const char *path,
 		    const char *content_type, const char *body, size_t len,
 		    const char *authorization);
+int		 http_at(struct reply *, const char *base, const char *method,
+		    const char *path, const char *content_type,
+		    const char *body, size_t len, const char *authorization);
 int		 api(struct reply *, const char *method, const char *path,
 		    const char *json);
 void		 reply_free(struct reply *);

@@ -1,50 +1,85 @@
 #!/usr/bin/env bash
 # The API suites against one real stack (PostgreSQL, the programs, nginx)
-# in a temporary directory, always torn down; KEEP_STACK=1 keeps it.
-# Every test_* binary ends with "N passed, N failed"; a binary that crashes
-# or prints no such line counts as one failure, and so does every sanitizer
-# report the programs left in their logs.
-set -uo pipefail
+# on a free port in a temporary directory, always torn down; KEEP_STACK=1
+# keeps the directory (stopped) and prints where it is.
+#
+# Runs every $top_builddir/tests/api/test_* binary, test_faults last since
+# it stops and kills things. Each ends with "N passed, N failed"; a binary
+# that prints no such line, or exits non-zero with no failure counted
+# (a crash, a leak report), counts as one failure, and so does every
+# sanitizer report the programs left in their logs. Ends with the sum.
+#
+#   top_srcdir, top_builddir   set by make check (absolute)
+#   API_TEST_TIMEOUT           seconds one binary may take (600)
+#   API_TESTS                  the binaries to run, by name (all)
+set -euo pipefail
+export LC_ALL=C
 
-src=${top_srcdir:?}
-build=${top_builddir:?}
+src=${top_srcdir:?top_srcdir is not set: run through make check}
+build=${top_builddir:?top_builddir is not set: run through make check}
 DIR=$(mktemp -d "${TMPDIR:-/tmp}/cockpit-api.XXXXXX")
 
+IDP_PID=""
 teardown() {
-	COCKPIT_BUILD_DIR=$build "$src/script/stack" stop "$DIR" >/dev/null 2>&1
+	[ -z "$IDP_PID" ] || kill "$IDP_PID" 2>/dev/null || true
+	"$src/script/stack" stop "$DIR" >/dev/null 2>&1 || true
 	if [ "${KEEP_STACK:-0}" = 1 ]; then
-		echo "stack kept in $DIR"
+		echo "stack kept in $DIR (start it again with: COCKPIT_BUILD_DIR=$build $src/script/stack start $DIR)"
 	else
 		rm -rf "$DIR"
 	fi
 }
 trap teardown EXIT
+trap 'exit 130' INT TERM HUP
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
 export COCKPIT_BUILD_DIR=$build COCKPIT_FAST_DB=1 COCKPIT_WORKERS=4 \
     COCKPIT_MAX_REQUESTS=500 COCKPIT_REQUEST_TIMEOUT=3 \
     COCKPIT_STATEMENT_TIMEOUT=20000 COCKPIT_MAX_BODY=1048576
-unset COCKPIT_MASTER_KEY
+unset COCKPIT_MASTER_KEY COCKPIT_PORT
+
+# The test identity provider (tests/idp), whose tokens the programs verify.
+mkdir -p "$DIR/log"
+node "$src/tests/idp/idp.mjs" 0 >"$DIR/log/idp.log" 2>&1 &
+IDP_PID=$!
+for _ in $(seq 100); do
+	grep -q '^idp ready on ' "$DIR/log/idp.log" 2>/dev/null && break
+	sleep 0.1
+done
+COCKPIT_TEST_IDP=$(sed -n 's/^idp ready on //p' "$DIR/log/idp.log")
+if [ -z "$COCKPIT_TEST_IDP" ]; then
+	echo "the test identity provider did not start:"
+	cat "$DIR/log/idp.log"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+export COCKPIT_TEST_IDP ZITADEL_ISSUER=$COCKPIT_TEST_IDP \
+    ZITADEL_AUDIENCE=cockpit-api \
+    ZITADEL_SUPER_ADMIN_ROLE_KEYS=cockpit-super-admin \
+    ZITADEL_ACCOUNT_ADMIN_ROLE_KEYS=cockpit-account-admin \
+    ZITADEL_ACCOUNT_ID_CLAIMS=urn:cockpit:account_id COCKPIT_JWKS_COOLDOWN=1
 
 if ! "$src/script/stack" start "$DIR" 0; then
-	echo "the stack did not start"
+	echo "the stack did not start; its logs:"
+	tail -n 30 "$DIR"/log/*.log 2>/dev/null || true
 	echo "0 passed, 1 failed"
 	exit 1
 fi
 # shellcheck disable=SC1091
 . "$DIR/env"
+echo "stack on $COCKPIT_URL in $DIR"
 
 passed=0
 failed=0
-run() {
-	local bin=$1 out line p f
-	echo "=== $(basename "$bin")"
-	out=$("$bin" 2>&1)
-	echo "$out"
-	line=$(printf '%s\n' "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -n 1)
+
+# Adds "N passed, N failed" from the end of $1 (a binary's output) to the
+# sums; $2 is the binary's exit status.
+count() {
+	local out=$1 status=$2 name=$3 line p f
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$out" | tail -n 1 || true)
 	if [ -z "$line" ]; then
-		echo "$(basename "$bin"): no summary line: counted as failed"
+		echo "--- $name exited $status without a summary line: one failure"
 		failed=$((failed + 1))
 		return
 	fi
@@ -53,22 +88,54 @@ run() {
 	f=${f%% failed}
 	passed=$((passed + p))
 	failed=$((failed + f))
+	if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "--- $name exited $status after its summary: one failure"
+		failed=$((failed + 1))
+	fi
 }
 
-for bin in "$build"/tests/api/test_*; do
-	case $bin in *test_faults) continue ;; esac
-	[ -x "$bin" ] && [ -f "$bin" ] && run "$bin"
-done
-[ -x "$build/tests/api/test_faults" ] && run "$build/tests/api/test_faults"
+run() {
+	local bin=$1 name status
+	name=$(basename "$bin")
+	echo "=== $name"
+	set +e
+	timeout -k 10 "${API_TEST_TIMEOUT:-600}" "$bin" 2>&1 | tee "$DIR/$name.out"
+	status=${PIPESTATUS[0]}
+	set -e
+	[ "$status" -ne 124 ] || echo "--- $name timed out"
+	count "$DIR/$name.out" "$status" "$name"
+}
 
-# What the sanitizers said inside the programs.
-reports=$(grep -l -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$DIR"/log/*.log 2>/dev/null)
-for log in $reports; do
-	n=$(grep -c -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$log")
-	echo "=== sanitizer reports in $(basename "$log"): $n"
-	grep -A 30 -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$log" | head -n 120
-	failed=$((failed + n))
+selected() {
+	[ -z "${API_TESTS:-}" ] && return 0
+	case " $API_TESTS " in *" $1 "*) return 0 ;; esac
+	return 1
+}
+
+tests=()
+for bin in "$build"/tests/api/test_*; do
+	case $bin in *.o|*test_faults) continue ;; esac
+	[ -f "$bin" ] && [ -x "$bin" ] && tests+=("$bin")
 done
+[ -x "$build/tests/api/test_faults" ] && tests+=("$build/tests/api/test_faults")
+if [ ${#tests[@]} -eq 0 ]; then
+	echo "no tests/api/test_* binaries in $build: build them with make check"
+	failed=$((failed + 1))
+fi
+for bin in "${tests[@]}"; do
+	if selected "$(basename "$bin")"; then
+		run "$bin"
+	fi
+done
+
+# What the sanitizers said inside the programs: every report is a failure.
+pattern='ERROR: (AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer)|runtime error:'
+while IFS= read -r log; do
+	n=$(grep -c -E "$pattern" "$log" || true)
+	echo "=== sanitizer reports in ${log#"$DIR"/}: $n"
+	grep -A 30 -E "$pattern" "$log" | head -n 200 || true
+	failed=$((failed + n))
+done < <(grep -r -l -E --include='*.log' "$pattern" "$DIR" 2>/dev/null || true)
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

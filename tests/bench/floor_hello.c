@@ -1,6 +1,12 @@
 /*
  * A floor for script/bench: the least a pre-forked libfcgi program can do,
- * answering "hello" to everything. floor_hello.fcgi SOCKET [WORKERS]
+ * answering "hello" to every request.
+ *
+ *	floor_hello.fcgi [SOCKET [WORKERS]]
+ *
+ * SOCKET is a path (or :port) as FCGX_OpenSocket takes it, else
+ * $FLOOR_LISTEN; WORKERS defaults to 4. Stop it by signalling its process
+ * group.
  */
 #include <sys/wait.h>
 
@@ -26,20 +32,39 @@ serve(int fd)
 	return 0;
 }
 
-int
-main(int argc, char *argv[])
+/* Forks n workers on fd and waits for them; 0 once all are gone. */
+static int
+prefork(int fd, int n)
 {
-	int	 fd, i, workers = argc > 2 ? atoi(argv[2]) : 4;
+	int	 i;
+	pid_t	 pid;
 
-	if (argc < 2 || workers < 1 || FCGX_Init() != 0 ||
-	    (fd = FCGX_OpenSocket(argv[1], 1024)) < 0) {
-		fprintf(stderr, "usage: floor_hello.fcgi socket [workers]\n");
-		return 1;
+	for (i = 0; i < n; i++) {
+		if ((pid = fork()) == -1) {
+			perror("fork");
+			return 1;
+		}
+		if (pid == 0)
+			_exit(serve(fd));
 	}
-	for (i = 0; i < workers; i++)
-		if (fork() == 0)
-			return serve(fd);
 	while (wait(NULL) > 0)
 		continue;
 	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char	*path = argc > 1 ? argv[1] : getenv("FLOOR_LISTEN");
+	int		 fd, workers = argc > 2 ? atoi(argv[2]) : 4;
+
+	if (path == NULL || workers < 1) {
+		fprintf(stderr, "usage: floor_hello.fcgi [socket [workers]]\n");
+		return 1;
+	}
+	if (FCGX_Init() != 0 || (fd = FCGX_OpenSocket(path, 1024)) < 0) {
+		fprintf(stderr, "floor_hello: cannot listen on %s\n", path);
+		return 1;
+	}
+	return prefork(fd, workers);
 }

@@ -1,7 +1,12 @@
 /*
  * A floor for script/bench: a pre-forked libfcgi program that runs one
- * prepared PostgreSQL query per request, on one connection per worker.
- * floor_query.fcgi SOCKET [WORKERS], conninfo in COCKPIT_DATABASE_URL.
+ * prepared PostgreSQL query per request, on one connection per worker,
+ * and answers its result.
+ *
+ *	COCKPIT_DATABASE_URL=conninfo floor_query.fcgi [SOCKET [WORKERS]]
+ *
+ * SOCKET is a path (or :port) as FCGX_OpenSocket takes it, else
+ * $FLOOR_LISTEN; WORKERS defaults to 4.
  */
 #include <sys/wait.h>
 
@@ -12,6 +17,7 @@
 #include <fcgiapp.h>
 #include <libpq-fe.h>
 
+/* One request: the query, then its value or a 503. -1 if the client went. */
 static int
 answer(PGconn *conn, FCGX_Request *req)
 {
@@ -20,10 +26,11 @@ answer(PGconn *conn, FCGX_Request *req)
 	int		 rc;
 
 	res = PQexecPrepared(conn, "q", 1, v, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
 		PQclear(res);
-		return FCGX_PutS("Status: 503 Service Unavailable\r\n\r\n",
-		    req->out) < 0 ? -1 : 0;
+		rc = FCGX_PutS("Status: 503 Service Unavailable\r\n"
+		    "Content-Type: text/plain\r\n\r\ndatabase\n", req->out);
+		return rc < 0 ? -1 : 0;
 	}
 	rc = FCGX_FPrintF(req->out, "Status: 200 OK\r\nContent-Type: "
 	    "text/plain\r\n\r\n%s\n", PQgetvalue(res, 0, 0));
@@ -31,21 +38,43 @@ answer(PGconn *conn, FCGX_Request *req)
 	return rc < 0 ? -1 : 0;
 }
 
+/* A worker's connection with the statement prepared, or NULL. */
+static PGconn *
+connect_prepared(const char *conninfo)
+{
+	PGconn		*conn;
+	PGresult	*res;
+	int		 ok;
+
+	conn = PQconnectdb(conninfo);
+	if (PQstatus(conn) != CONNECTION_OK) {
+		fprintf(stderr, "floor_query: %s", PQerrorMessage(conn));
+		PQfinish(conn);
+		return NULL;
+	}
+	res = PQprepare(conn, "q", "SELECT $1::int + 1", 1, NULL);
+	ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+	PQclear(res);
+	if (!ok) {
+		fprintf(stderr, "floor_query: %s", PQerrorMessage(conn));
+		PQfinish(conn);
+		return NULL;
+	}
+	return conn;
+}
+
 static int
 serve(int fd, const char *conninfo)
 {
 	FCGX_Request	 req;
 	PGconn		*conn;
-	PGresult	*res;
 
-	conn = PQconnectdb(conninfo);
-	if (PQstatus(conn) != CONNECTION_OK)
+	if ((conn = connect_prepared(conninfo)) == NULL)
 		return 1;
-	res = PQprepare(conn, "q", "SELECT $1::int + 1", 1, NULL);
-	if (PQresultStatus(res) != PGRES_COMMAND_OK ||
-	    FCGX_InitRequest(&req, fd, 0) != 0)
+	if (FCGX_InitRequest(&req, fd, 0) != 0) {
+		PQfinish(conn);
 		return 1;
-	PQclear(res);
+	}
 	while (FCGX_Accept_r(&req) >= 0) {
 		if (answer(conn, &req) == -1)
 			break;
@@ -55,22 +84,41 @@ serve(int fd, const char *conninfo)
 	return 0;
 }
 
+/* Forks n workers on fd and waits for them; 0 once all are gone. */
+static int
+prefork(int fd, int n, const char *conninfo)
+{
+	int	 i;
+	pid_t	 pid;
+
+	for (i = 0; i < n; i++) {
+		if ((pid = fork()) == -1) {
+			perror("fork");
+			return 1;
+		}
+		if (pid == 0)
+			_exit(serve(fd, conninfo));
+	}
+	while (wait(NULL) > 0)
+		continue;
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
 	const char	*conninfo = getenv("COCKPIT_DATABASE_URL");
-	int		 fd, i, workers = argc > 2 ? atoi(argv[2]) : 4;
+	const char	*path = argc > 1 ? argv[1] : getenv("FLOOR_LISTEN");
+	int		 fd, workers = argc > 2 ? atoi(argv[2]) : 4;
 
-	if (argc < 2 || workers < 1 || conninfo == NULL || FCGX_Init() != 0 ||
-	    (fd = FCGX_OpenSocket(argv[1], 1024)) < 0) {
-		fprintf(stderr, "usage: COCKPIT_DATABASE_URL=... "
-		    "floor_query.fcgi socket [workers]\n");
+	if (path == NULL || conninfo == NULL || workers < 1) {
+		fprintf(stderr, "usage: COCKPIT_DATABASE_URL=conninfo "
+		    "floor_query.fcgi [socket [workers]]\n");
 		return 1;
 	}
-	for (i = 0; i < workers; i++)
-		if (fork() == 0)
-			return serve(fd, conninfo);
-	while (wait(NULL) > 0)
-		continue;
-	return 0;
+	if (FCGX_Init() != 0 || (fd = FCGX_OpenSocket(path, 1024)) < 0) {
+		fprintf(stderr, "floor_query: cannot listen on %s\n", path);
+		return 1;
+	}
+	return prefork(fd, workers, conninfo);
 }
