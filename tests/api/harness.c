@@ -206,18 +206,27 @@ db_owner(void)
 	return c;
 }
 
-/* The single number a query as the owner answers. */
+/* The single number a query answers on connection c. */
+long long
+db_scalar(PGconn *c, const char *sql)
+{
+	PGresult	*res = PQexec(c, sql);
+	long long	 n;
+
+	ck_assert_msg(PQresultStatus(res) == PGRES_TUPLES_OK, "%s: %s", sql,
+	    PQerrorMessage(c));
+	n = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	return n;
+}
+
+/* The same, asked as the owner acting for the platform. */
 long long
 db_count(const char *sql)
 {
 	PGconn		*c = db_owner();
-	PGresult	*res = PQexec(c, sql);
-	long long	 n;
+	long long	 n = db_scalar(c, sql);
 
-	ck_assert_msg(PQresultStatus(res) == PGRES_TUPLES_OK, "%s",
-	    PQerrorMessage(c));
-	n = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-	PQclear(res);
 	PQfinish(c);
 	return n;
 }

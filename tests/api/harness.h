@@ -47,6 +47,7 @@ void		 assert_error(const struct reply *, long status,
 
 PGconn		*db_connect(const char *conninfo);
 PGconn		*db_owner(void);
+long long	 db_scalar(PGconn *, const char *sql);
 long long	 db_count(const char *sql);
 void		 db_exec(PGconn *, const char *sql);
 

@@ -95,13 +95,8 @@ static long long
 scalar(const char *sql)
 {
 	PGconn		*c = db_connect(url);
-	PGresult	*res = PQexec(c, sql);
-	long long	 n;
+	long long	 n = db_scalar(c, sql);
 
-	ck_assert_msg(PQresultStatus(res) == PGRES_TUPLES_OK, "%s",
-	    PQerrorMessage(c));
-	n = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-	PQclear(res);
 	PQfinish(c);
 	return n;
 }

@@ -8,19 +8,6 @@
 
 #include "harness.h"
 
-static long long
-count_as(PGconn *c, const char *sql)
-{
-	PGresult	*res = PQexec(c, sql);
-	long long	 n;
-
-	ck_assert_msg(PQresultStatus(res) == PGRES_TUPLES_OK, "%s: %s", sql,
-	    PQerrorMessage(c));
-	n = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-	PQclear(res);
-	return n;
-}
-
 static const char *
 fails_with(PGconn *c, const char *sql, char *state)
 {
@@ -53,10 +40,10 @@ START_TEST(test_no_tenant_sees_nothing)
 	unique_slug(slug, sizeof(slug), "rls");
 	create_account("Hidden", slug, id);
 	c = db_connect(env("COCKPIT_DATABASE_URL"));
-	ck_assert_int_eq(count_as(c, "SELECT count(*) FROM accounts"), 0);
+	ck_assert_int_eq(db_scalar(c, "SELECT count(*) FROM accounts"), 0);
 	db_exec(c, "BEGIN");
 	tenant(c, "", "off");
-	ck_assert_int_eq(count_as(c, "SELECT count(*) FROM accounts"), 0);
+	ck_assert_int_eq(db_scalar(c, "SELECT count(*) FROM accounts"), 0);
 	db_exec(c, "COMMIT");
 	PQfinish(c);
 }
@@ -74,23 +61,23 @@ START_TEST(test_tenant_sees_only_itself_and_setting_ends)
 	c = db_connect(env("COCKPIT_DATABASE_URL"));
 	db_exec(c, "BEGIN");
 	tenant(c, a, "off");
-	ck_assert_int_eq(count_as(c, "SELECT count(*) FROM accounts"), 1);
+	ck_assert_int_eq(db_scalar(c, "SELECT count(*) FROM accounts"), 1);
 	(void)snprintf(sql, sizeof(sql), "SELECT count(*) FROM accounts WHERE "
 	    "id = '%s'", a);
-	ck_assert_int_eq(count_as(c, sql), 1);
+	ck_assert_int_eq(db_scalar(c, sql), 1);
 	(void)snprintf(sql, sizeof(sql), "WITH u AS (UPDATE accounts SET name = "
 	    "'taken' WHERE id = '%s' RETURNING 1) SELECT count(*) FROM u", b);
-	ck_assert_int_eq(count_as(c, sql), 0);
+	ck_assert_int_eq(db_scalar(c, sql), 0);
 	ck_assert_str_eq(fails_with(c, "INSERT INTO accounts (name, slug) "
 	    "VALUES ('Sneaky', 'sneaky-rls')", state), "42501");
 	db_exec(c, "ROLLBACK");
 	/* A new transaction starts with no tenant, also after a rollback. */
-	ck_assert_int_eq(count_as(c, "SELECT count(*) FROM accounts"), 0);
+	ck_assert_int_eq(db_scalar(c, "SELECT count(*) FROM accounts"), 0);
 	db_exec(c, "BEGIN");
 	tenant(c, "", "on");
-	ck_assert_int_gt(count_as(c, "SELECT count(*) FROM accounts"), 1);
+	ck_assert_int_gt(db_scalar(c, "SELECT count(*) FROM accounts"), 1);
 	db_exec(c, "COMMIT");
-	ck_assert_int_eq(count_as(c, "SELECT count(*) FROM accounts"), 0);
+	ck_assert_int_eq(db_scalar(c, "SELECT count(*) FROM accounts"), 0);
 	PQfinish(c);
 	(void)snprintf(sql, sizeof(sql), "SELECT count(*) FROM accounts WHERE "
 	    "id = '%s' AND name = 'B'", b);
