@@ -3,8 +3,11 @@
  * once, before its handler runs; a route's permission is checked against it.
  * Fail closed: a route whose permission is PERM_UNSET is denied to everyone.
  *
- * Principals today: the platform master key, a super-admin service
- * principal. Tokens, API keys and sessions come with identity and access.
+ * Principals: the platform master key (a super-admin service principal)
+ * and users of the identity provider, by their access tokens; super admins
+ * act for the platform, other users wait for account resolution (403
+ * account_unresolved until it exists). API keys and console sessions are
+ * still to come.
  */
 #ifndef COCKPIT_AUTH_H
 #define COCKPIT_AUTH_H
