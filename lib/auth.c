@@ -143,19 +143,57 @@ is_master_key(const struct auth *a, const char *secret)
 	    CRYPTO_memcmp(given, a->master_key, AUTH_DIGEST_LEN) == 0;
 }
 
+/*
+ * Verified tokens are remembered per worker, by their SHA-256, until they
+ * expire: a client sending the same token again costs neither a JWKS
+ * lookup nor a second signature check.
+ */
+static struct token_memo *
+memo_slot(struct auth *a, const unsigned char *digest)
+{
+	return &a->memo[digest[0] % AUTH_CACHE_SLOTS];
+}
+
+static int
+memo_recall(struct auth *a, const unsigned char *digest, time_t now,
+    struct principal *p, enum auth_result *rc)
+{
+	struct token_memo	*m = memo_slot(a, digest);
+
+	if (m->exp == 0 || CRYPTO_memcmp(m->digest, digest,
+	    AUTH_DIGEST_LEN) != 0)
+		return 0;
+	if ((long)now > m->exp + TOKEN_LEEWAY) {
+		m->exp = 0;
+		return 0;
+	}
+	*p = m->principal;
+	*rc = m->result;
+	return 1;
+}
+
+static void
+memo_keep(struct auth *a, const unsigned char *digest, long exp,
+    const struct principal *p, enum auth_result rc)
+{
+	struct token_memo	*m = memo_slot(a, digest);
+
+	memcpy(m->digest, digest, AUTH_DIGEST_LEN);
+	m->exp = exp;
+	m->principal = *p;
+	m->result = rc;
+}
+
 static enum auth_result
-from_token(struct auth *a, const char *t, time_t now, struct principal *p,
-    const char **reason)
+verify_token(struct auth *a, const char *t, const unsigned char *d,
+    time_t now, struct principal *p, const char **reason)
 {
 	struct token_claims	 c;
 	const struct jwks	*keys;
 	enum token_result	 rc;
 	char			 kid[JWKS_KID_MAX + 1], err[200];
+	enum auth_result	 result;
 
-	if (!a->tokens) {
-		*reason = "no identity provider is configured";
-		return AUTH_INVALID;
-	}
 	if (token_kid(t, kid, sizeof(kid)) == -1)
 		kid[0] = '\0';
 	keys = keyring_keys(&a->keyring, kid, now, err, sizeof(err));
@@ -170,10 +208,36 @@ from_token(struct auth *a, const char *t, time_t now, struct principal *p,
 	    c.email[0] != '\0' ? c.email : c.sub);
 	if (p->role == ROLE_SUPER_ADMIN) {
 		p->platform = 1;
-		return AUTH_OK;
+		result = AUTH_OK;
+	} else {
+		*reason = "no account resolves for this user";
+		result = AUTH_UNRESOLVED;
 	}
-	*reason = "no account resolves for this user";
-	return AUTH_UNRESOLVED;
+	memo_keep(a, d, c.exp, p, result);
+	return result;
+}
+
+static enum auth_result
+from_token(struct auth *a, const char *t, time_t now, struct principal *p,
+    const char **reason)
+{
+	unsigned char		 d[AUTH_DIGEST_LEN];
+	enum auth_result	 rc;
+
+	if (!a->tokens) {
+		*reason = "no identity provider is configured";
+		return AUTH_INVALID;
+	}
+	if (digest(t, strlen(t), d) == -1) {
+		*reason = "cannot hash the token";
+		return AUTH_INVALID;
+	}
+	if (memo_recall(a, d, now, p, &rc)) {
+		*reason = rc == AUTH_OK ? NULL : "no account resolves for this "
+		    "user";
+		return rc;
+	}
+	return verify_token(a, t, d, now, p, reason);
 }
 
 /*

@@ -59,6 +59,16 @@ struct name_list {
 	const char	*names[AUTH_MAX_LIST + 1];	/* NULL-terminated */
 };
 
+#define AUTH_CACHE_SLOTS	64
+
+/* A token verified before: its digest, who it is, until when. */
+struct token_memo {
+	unsigned char		 digest[AUTH_DIGEST_LEN];
+	long			 exp;		/* 0: empty slot */
+	enum auth_result	 result;	/* AUTH_OK or AUTH_UNRESOLVED */
+	struct principal	 principal;
+};
+
 /* What a worker checks credentials against. */
 struct auth {
 	int			 master_key_set;
@@ -69,6 +79,7 @@ struct auth {
 	struct name_list	 account_claims;
 	struct name_list	 super_admin_roles;
 	struct name_list	 account_admin_roles;
+	struct token_memo	 memo[AUTH_CACHE_SLOTS];	/* by digest */
 };
 
 struct config;

@@ -13,7 +13,9 @@
 #include <openssl/hmac.h>
 #include <openssl/pem.h>
 
+#include "auth.h"
 #include "base64.h"
+#include "config.h"
 #include "buf.h"
 #include "jwks.h"
 #include "suites.h"
@@ -371,6 +373,49 @@ START_TEST(test_jwks_keeps_only_rs256_signing_keys)
 }
 END_TEST
 
+START_TEST(test_verified_tokens_are_remembered_until_they_expire)
+{
+	struct keyring_shared	*shm = keyring_create();
+	struct config		 cfg;
+	struct auth		 a;
+	struct principal	 p;
+	const char		*why;
+	char			 err[128], bearer[4096], second[4096], *t;
+	time_t			 now = time(NULL);
+
+	ck_assert_ptr_nonnull(shm);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.issuer = ISS;
+	cfg.audience = AUD;
+	cfg.jwks_url = "http://127.0.0.1:1/unreachable";
+	cfg.jwks_cooldown = 3600;
+	cfg.super_admin_roles = "root";
+	ck_assert_int_eq(auth_init(&a, &cfg, shm), 0);
+	ck_assert_int_eq(jwks_parse(&a.keyring.keys, jwks_json,
+	    strlen(jwks_json), err, sizeof(err)), 0);
+	t = make(HDR, payload(300, "\"urn:zitadel:iam:org:project:roles\":"
+	    "{\"root\":{}}"), RS256_GOOD);
+	(void)snprintf(bearer, sizeof(bearer), "Bearer %s", t);
+	free(t);
+	t = make(HDR, payload(301, ""), RS256_GOOD);
+	(void)snprintf(second, sizeof(second), "Bearer %s", t);
+	free(t);
+	ck_assert_int_eq(auth_authenticate(&a, bearer, now, &p, &why), AUTH_OK);
+	ck_assert_int_eq(p.role, ROLE_SUPER_ADMIN);
+	/* Without keys, only the remembered token still passes... */
+	jwks_free(&a.keyring.keys);
+	ck_assert_int_eq(auth_authenticate(&a, bearer, now, &p, &why), AUTH_OK);
+	ck_assert_str_eq(p.actor, "ada@example.test");
+	ck_assert_int_eq(auth_authenticate(&a, second, now, &p, &why),
+	    AUTH_INVALID);
+	/* ...and only until it expires. */
+	ck_assert_int_eq(auth_authenticate(&a, bearer, now + 300 + 61, &p,
+	    &why), AUTH_INVALID);
+	auth_free(&a);
+	keyring_destroy(shm);
+}
+END_TEST
+
 Suite *
 token_suite(void)
 {
@@ -387,6 +432,7 @@ token_suite(void)
 	tcase_add_test(tc, test_tampered_and_malformed);
 	tcase_add_test(tc, test_unconfigured_policy_refuses_everything);
 	tcase_add_test(tc, test_jwks_keeps_only_rs256_signing_keys);
+	tcase_add_test(tc, test_verified_tokens_are_remembered_until_they_expire);
 	suite_add_tcase(s, tc);
 	return s;
 }
