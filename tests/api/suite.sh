@@ -17,27 +17,13 @@ export LC_ALL=C
 
 src=${top_srcdir:?top_srcdir is not set: run through make check}
 build=${top_builddir:?top_builddir is not set: run through make check}
-DIR=$(mktemp -d "${TMPDIR:-/tmp}/cockpit-api.XXXXXX")
-
+# shellcheck source=tests/suite-lib.sh
+. "$src/tests/suite-lib.sh"
 IDP_PID=""
-teardown() {
-	[ -z "$IDP_PID" ] || kill "$IDP_PID" 2>/dev/null || true
-	"$src/script/stack" stop "$DIR" >/dev/null 2>&1 || true
-	if [ "${KEEP_STACK:-0}" = 1 ]; then
-		echo "stack kept in $DIR (start it again with: COCKPIT_BUILD_DIR=$build $src/script/stack start $DIR)"
-	else
-		rm -rf "$DIR"
-	fi
-}
-trap teardown EXIT
-trap 'exit 130' INT TERM HUP
-
-export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:detect_leaks=1}
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
+suite_stack_dir api
 export COCKPIT_BUILD_DIR=$build COCKPIT_FAST_DB=1 COCKPIT_WORKERS=4 \
     COCKPIT_MAX_REQUESTS=500 COCKPIT_REQUEST_TIMEOUT=3 \
     COCKPIT_STATEMENT_TIMEOUT=20000 COCKPIT_MAX_BODY=1048576
-unset COCKPIT_MASTER_KEY COCKPIT_PORT
 
 # The test identity provider (tests/idp), whose tokens the programs verify.
 mkdir -p "$DIR/log"
@@ -129,13 +115,8 @@ for bin in "${tests[@]}"; do
 done
 
 # What the sanitizers said inside the programs: every report is a failure.
-pattern='ERROR: (AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer)|runtime error:'
-while IFS= read -r log; do
-	n=$(grep -c -E "$pattern" "$log" || true)
-	echo "=== sanitizer reports in ${log#"$DIR"/}: $n"
-	grep -A 30 -E "$pattern" "$log" | head -n 200 || true
-	failed=$((failed + n))
-done < <(grep -r -l -E --include='*.log' "$pattern" "$DIR" 2>/dev/null || true)
+suite_sanitizer_reports
+failed=$((failed + SANITIZER_REPORTS))
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -53,22 +53,10 @@ if [ "$installed" != "$PLAYWRIGHT_VERSION" ]; then
 	fi
 fi
 
-DIR=$(mktemp -d "${TMPDIR:-/tmp}/cockpit-browser.XXXXXX")
-teardown() {
-	COCKPIT_BUILD_DIR=$build "$src/script/stack" stop "$DIR" >/dev/null 2>&1
-	if [ "${KEEP_STACK:-0}" = 1 ]; then
-		echo "stack kept in $DIR"
-	else
-		rm -rf "$DIR"
-	fi
-}
-trap teardown EXIT
-trap 'exit 130' INT TERM HUP
-
-export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:detect_leaks=1}
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
+# shellcheck source=tests/suite-lib.sh
+. "$src/tests/suite-lib.sh"
+suite_stack_dir browser
 export COCKPIT_BUILD_DIR=$build COCKPIT_FAST_DB=1 COCKPIT_WORKERS=${COCKPIT_WORKERS:-2}
-unset COCKPIT_MASTER_KEY COCKPIT_PORT
 
 if ! "$src/script/stack" start "$DIR" 0; then
 	echo "the stack did not start"
@@ -99,14 +87,9 @@ else
 	fi
 fi
 
-# What the sanitizers said inside the programs.
-pattern='ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:'
-while IFS= read -r log; do
-	n=$(grep -c -E "$pattern" "$log")
-	echo "=== sanitizer reports in $(basename "$log"): $n"
-	grep -A 30 -E "$pattern" "$log" | head -n 120
-	failed=$((failed + n))
-done < <(grep -l -E "$pattern" "$DIR"/log/*.log 2>/dev/null)
+# What the sanitizers said inside the programs: every report is a failure.
+suite_sanitizer_reports
+failed=$((failed + SANITIZER_REPORTS))
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
