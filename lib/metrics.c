@@ -151,17 +151,31 @@ render_requests(const struct slot *s, const char *program, const char *route,
 	return 0;
 }
 
+/*
+ * One histogram per route template: routes sharing a path (GET and POST
+ * /v1/accounts) are summed, since Prometheus refuses duplicate series.
+ */
 static int
-render_histogram(const struct slot *s, const char *program,
-    const char *route, struct buf *b)
+render_histogram(const struct metrics *m, const struct route *routes,
+    size_t nroutes, size_t first, const char *program, const char *route,
+    struct buf *b)
 {
-	uint64_t	 cum = 0, count = get(&s->count);
-	size_t		 i;
+	uint64_t	 bucket[NBUCKET] = { 0 }, cum = 0, count = 0, sum = 0;
+	size_t		 i, k;
 
+	for (i = first; i < m->nslots; i++) {
+		if (strcmp(i < nroutes ? routes[i].pattern : "unmatched",
+		    route) != 0)
+			continue;
+		for (k = 0; k < NBUCKET; k++)
+			bucket[k] += get(&m->slot[i].bucket[k]);
+		count += get(&m->slot[i].count);
+		sum += get(&m->slot[i].sum_us);
+	}
 	if (count == 0)
 		return 0;
 	for (i = 0; i < NBUCKET; i++) {
-		cum += get(&s->bucket[i]);
+		cum += bucket[i];
 		if (buf_printf(b, "cockpit_http_request_duration_seconds_bucket"
 		    "{program=\"%s\",route=\"%s\",le=\"%s\"} %llu\n", program,
 		    route, bucket_le[i], (unsigned long long)cum) == -1)
@@ -173,8 +187,8 @@ render_histogram(const struct slot *s, const char *program,
 	    "route=\"%s\"} %llu.%06llu\n"
 	    "cockpit_http_request_duration_seconds_count{program=\"%s\","
 	    "route=\"%s\"} %llu\n", program, route, (unsigned long long)count,
-	    program, route, (unsigned long long)(get(&s->sum_us) / 1000000),
-	    (unsigned long long)(get(&s->sum_us) % 1000000), program, route,
+	    program, route, (unsigned long long)(sum / 1000000),
+	    (unsigned long long)(sum % 1000000), program, route,
 	    (unsigned long long)count);
 }
 
@@ -182,6 +196,18 @@ static const char *
 slot_name(const struct route *routes, size_t nroutes, size_t i)
 {
 	return i < nroutes ? routes[i].pattern : UNMATCHED;
+}
+
+/* Whether an earlier slot has the same route template. */
+static int
+seen_before(const struct route *routes, size_t nroutes, size_t i)
+{
+	size_t	 j;
+
+	for (j = 0; j < i && i < nroutes; j++)
+		if (strcmp(routes[j].pattern, routes[i].pattern) == 0)
+			return 1;
+	return 0;
 }
 
 /* Appends the whole exposition; routes name the slots. */
@@ -204,7 +230,8 @@ metrics_render(const struct metrics *m, const char *program,
 	    "# TYPE cockpit_http_request_duration_seconds histogram\n") == -1)
 		return -1;
 	for (i = 0; i < m->nslots; i++)
-		if (render_histogram(&m->slot[i], program,
+		if (!seen_before(routes, nroutes, i) &&
+		    render_histogram(m, routes, nroutes, i, program,
 		    slot_name(routes, nroutes, i), b) == -1)
 			return -1;
 	return buf_printf(b, "# HELP cockpit_worker_starts_total Workers "

@@ -59,8 +59,12 @@ utf8_chars(const char *s)
 static int
 text_clean(const char *s)
 {
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+	const unsigned char	*p = (const unsigned char *)s;
+
+	/* C0, DEL, and C1 (U+0080..U+009F, encoded 0xc2 0x80..0x9f). */
+	for (; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f ||
+		    (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f))
 			return 0;
 	return 1;
 }

@@ -1,6 +1,8 @@
 /* The shared harness of the API suites. */
+#include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +14,9 @@
 #include <curl/curl.h>
 
 #include "harness.h"
+
+#define SETOPT(c, opt, val) \
+	ck_assert_int_eq(curl_easy_setopt((c), (opt), (val)), CURLE_OK)
 
 const char *
 env(const char *name)
@@ -28,9 +33,44 @@ collect(char *data, size_t size, size_t n, void *arg)
 	return buf_append(arg, data, size * n) == 0 ? size * n : 0;
 }
 
+static struct curl_slist *
+header_add(struct curl_slist *h, const char *line)
+{
+	struct curl_slist	*n = curl_slist_append(h, line);
+
+	ck_assert_ptr_nonnull(n);
+	return n;
+}
+
+/* The request headers: credentials, media type, no Expect: 100. */
+static struct curl_slist *
+request_headers(const char *content_type, const char *authorization)
+{
+	struct curl_slist	*h = NULL;
+	char			 line[8192];
+
+	if (authorization == AUTH_MASTER) {
+		(void)snprintf(line, sizeof(line), "Authorization: Bearer %s",
+		    env("COCKPIT_MASTER_KEY"));
+		h = header_add(h, line);
+	} else if (*authorization != '\0') {
+		ck_assert_uint_lt(strlen(authorization), sizeof(line) - 20);
+		(void)snprintf(line, sizeof(line), "Authorization: %s",
+		    authorization);
+		h = header_add(h, line);
+	}
+	if (content_type != NULL) {
+		(void)snprintf(line, sizeof(line), "Content-Type: %s",
+		    content_type);
+		h = header_add(h, line);
+	} else
+		h = header_add(h, "Content-Type:");	/* none at all */
+	return header_add(h, "Expect:");
+}
+
 /*
- * One HTTP request to the stack. authorization is AUTH_MASTER, AUTH_NONE
- * or a whole header value. Returns 0, or -1 when no answer came at all.
+ * One HTTP request to the stack. Returns 0, or -1 when no answer came at
+ * all; the reply is then empty but still safe to reply_free().
  */
 int
 http(struct reply *r, const char *method, const char *path,
@@ -47,44 +87,34 @@ http_at(struct reply *r, const char *base, const char *method,
     const char *path, const char *content_type, const char *body, size_t len,
     const char *authorization)
 {
-	struct curl_slist	*h = NULL;
+	struct curl_slist	*h;
 	CURL			*c;
-	char			 url[4096], line[8192];
+	char			 url[8192];
 	CURLcode		 rc;
 
 	memset(r, 0, sizeof(*r));
-	ck_assert((c = curl_easy_init()) != NULL);
+	ck_assert_uint_lt(strlen(base) + strlen(path), sizeof(url));
 	(void)snprintf(url, sizeof(url), "%s%s", base, path);
-	if (authorization == AUTH_MASTER) {
-		(void)snprintf(line, sizeof(line), "Authorization: Bearer %s",
-		    env("COCKPIT_MASTER_KEY"));
-		h = curl_slist_append(h, line);
-	} else if (*authorization != '\0') {
-		(void)snprintf(line, sizeof(line), "Authorization: %s",
-		    authorization);
-		h = curl_slist_append(h, line);
-	}
-	(void)snprintf(line, sizeof(line), "Content-Type: %s",
-	    content_type != NULL ? content_type : "");
-	h = curl_slist_append(h, content_type != NULL ? line : "Content-Type:");
-	h = curl_slist_append(h, "Expect:");
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &r->body);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, &r->headers);
+	ck_assert_ptr_nonnull(c = curl_easy_init());
+	h = request_headers(content_type, authorization);
+	SETOPT(c, CURLOPT_URL, url);
+	SETOPT(c, CURLOPT_CUSTOMREQUEST, method);
+	SETOPT(c, CURLOPT_HTTPHEADER, h);
+	SETOPT(c, CURLOPT_TIMEOUT, 30L);
+	SETOPT(c, CURLOPT_NOSIGNAL, 1L);
+	SETOPT(c, CURLOPT_WRITEFUNCTION, collect);
+	SETOPT(c, CURLOPT_WRITEDATA, &r->body);
+	SETOPT(c, CURLOPT_HEADERFUNCTION, collect);
+	SETOPT(c, CURLOPT_HEADERDATA, &r->headers);
 	if (body != NULL) {
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
-		    (curl_off_t)len);
+		SETOPT(c, CURLOPT_POSTFIELDS, body);
+		SETOPT(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
 	} else if (strcmp(method, "GET") == 0)
-		curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+		SETOPT(c, CURLOPT_HTTPGET, 1L);
 	rc = curl_easy_perform(c);
 	if (rc == CURLE_OK)
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+		ck_assert_int_eq(curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE,
+		    &r->status), CURLE_OK);
 	curl_slist_free_all(h);
 	curl_easy_cleanup(c);
 	if (rc != CURLE_OK)
@@ -102,6 +132,44 @@ api(struct reply *r, const char *method, const char *path, const char *json)
 	    json, json != NULL ? strlen(json) : 0, AUTH_MASTER);
 }
 
+/* The same, failing the test when no answer came. */
+void
+api_get(struct reply *r, const char *path)
+{
+	ck_assert_msg(api(r, "GET", path, NULL) == 0, "GET %s: no answer",
+	    path);
+}
+
+void
+api_post_json(struct reply *r, const char *path, const char *json)
+{
+	ck_assert_msg(api(r, "POST", path, json) == 0, "POST %s: no answer",
+	    path);
+}
+
+void
+api_patch_json(struct reply *r, const char *path, const char *json)
+{
+	ck_assert_msg(api(r, "PATCH", path, json) == 0, "PATCH %s: no answer",
+	    path);
+}
+
+/* The status of a bodiless request with the master key; -1: no answer. */
+long
+status_of(const char *method, const char *path)
+{
+	struct reply	 r;
+	long		 st;
+
+	if (api(&r, method, path, NULL) == -1) {
+		reply_free(&r);
+		return -1;
+	}
+	st = r.status;
+	reply_free(&r);
+	return st;
+}
+
 void
 reply_free(struct reply *r)
 {
@@ -111,19 +179,35 @@ reply_free(struct reply *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/* The next header line after p, or NULL; sets *end to the line's end. */
+static const char *
+header_line(const char *p, const char **end)
+{
+	if (p == NULL || *p == '\0')
+		return NULL;
+	*end = p + strcspn(p, "\n");
+	return p;
+}
+
+static const char *
+header_next(const char *end)
+{
+	return *end == '\0' ? end : end + 1;
+}
+
 /* Copies the first value of header name into out; 0, or -1 when absent. */
 int
 reply_header(const struct reply *r, const char *name, char *out, size_t len)
 {
-	const char	*p = r->headers.data, *end;
+	const char	*p, *end;
 	size_t		 n = strlen(name), vlen;
 
-	for (; p != NULL && *p != '\0'; p = end + (*end != '\0')) {
-		end = p + strcspn(p, "\n");
+	for (p = r->headers.data; header_line(p, &end) != NULL;
+	    p = header_next(end)) {
 		if (strncasecmp(p, name, n) != 0 || p[n] != ':')
 			continue;
 		p += n + 1;
-		while (*p == ' ')
+		while (*p == ' ' || *p == '\t')
 			p++;
 		vlen = (size_t)(end - p);
 		while (vlen > 0 && (p[vlen - 1] == '\r' || p[vlen - 1] == ' '))
@@ -140,12 +224,12 @@ reply_header(const struct reply *r, const char *name, char *out, size_t len)
 int
 reply_header_count(const struct reply *r, const char *name)
 {
-	const char	*p = r->headers.data;
+	const char	*p, *end;
 	size_t		 n = strlen(name);
 	int		 count = 0;
 
-	for (; p != NULL && *p != '\0'; p += strcspn(p, "\n") + (p[strcspn(p,
-	    "\n")] != '\0'))
+	for (p = r->headers.data; header_line(p, &end) != NULL;
+	    p = header_next(end))
 		if (strncasecmp(p, name, n) == 0 && p[n] == ':')
 			count++;
 	return count;
@@ -159,29 +243,109 @@ json_str(const cJSON *obj, const char *name)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-/* The error shape of console-cockpit(7), with the given status and code. */
+/* The "items" array of a list answer; fails the test without one. */
+const cJSON *
+json_items(const struct reply *r)
+{
+	const cJSON	*items = cJSON_GetObjectItemCaseSensitive(r->json,
+	    "items");
+
+	ck_assert_msg(cJSON_IsArray(items), "no items: %s",
+	    r->body.data != NULL ? r->body.data : "");
+	return items;
+}
+
+/*
+ * The error shape of console-cockpit(7): the status, JSON, exactly
+ * {"error":{"code","message","field"?,"request_id"}}, the request id the
+ * same as the one X-Request-Id header, and the field only when expected.
+ */
 void
 assert_error(const struct reply *r, long status, const char *code,
     const char *field)
 {
 	const cJSON	*e;
-	char		 id[128];
+	char		 id[128], ct[128];
 
 	ck_assert_msg(r->status == status, "status %ld, expected %ld: %s",
-	    r->status, status, r->body.data ? r->body.data : "");
+	    r->status, status, r->body.data != NULL ? r->body.data : "");
 	ck_assert_msg(r->json != NULL, "not JSON: %s", r->body.data);
+	ck_assert_int_eq(reply_header(r, "Content-Type", ct, sizeof(ct)), 0);
+	ck_assert_msg(strncmp(ct, "application/json", 16) == 0,
+	    "Content-Type %s", ct);
 	e = cJSON_GetObjectItemCaseSensitive(r->json, "error");
 	ck_assert_msg(cJSON_IsObject(e), "no error object: %s", r->body.data);
-	ck_assert_str_eq(json_str(e, "code"), code);
-	ck_assert(json_str(e, "message") != NULL &&
-	    strlen(json_str(e, "message")) > 0);
+	ck_assert_int_eq(cJSON_GetArraySize(r->json), 1);
+	ck_assert_ptr_nonnull(json_str(e, "code"));
+	ck_assert_msg(strcmp(json_str(e, "code"), code) == 0,
+	    "code %s, expected %s: %s", json_str(e, "code"), code,
+	    r->body.data);
+	ck_assert_ptr_nonnull(json_str(e, "message"));
+	ck_assert_uint_gt(strlen(json_str(e, "message")), 0);
 	ck_assert_ptr_nonnull(json_str(e, "request_id"));
+	ck_assert_int_eq(reply_header_count(r, "X-Request-Id"), 1);
 	ck_assert_int_eq(reply_header(r, "X-Request-Id", id, sizeof(id)), 0);
 	ck_assert_str_eq(json_str(e, "request_id"), id);
 	if (field != NULL) {
-		ck_assert_ptr_nonnull(json_str(e, "field"));
+		ck_assert_msg(json_str(e, "field") != NULL,
+		    "no field, expected %s: %s", field, r->body.data);
 		ck_assert_str_eq(json_str(e, "field"), field);
-	}
+	} else
+		ck_assert_msg(cJSON_GetObjectItemCaseSensitive(e, "field") ==
+		    NULL, "unexpected field: %s", r->body.data);
+}
+
+/* 8-4-4-4-12 lowercase hex digits. */
+int
+is_uuid(const char *s)
+{
+	size_t	 i;
+
+	if (s == NULL || strlen(s) != UUID_LEN)
+		return 0;
+	for (i = 0; i < UUID_LEN; i++)
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (s[i] != '-')
+				return 0;
+		} else if (!isxdigit((unsigned char)s[i]) ||
+		    isupper((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+/* RFC 3339 in UTC with microseconds: 2026-11-23T10:00:00.123456Z. */
+int
+is_timestamp(const char *s)
+{
+	static const char	 shape[] = "dddd-dd-ddTdd:dd:dd.ddddddZ";
+	size_t			 i;
+
+	if (s == NULL || strlen(s) != sizeof(shape) - 1)
+		return 0;
+	for (i = 0; shape[i] != '\0'; i++)
+		if (shape[i] == 'd' ? !isdigit((unsigned char)s[i]) :
+		    s[i] != shape[i])
+			return 0;
+	return 1;
+}
+
+/* An Account: exactly its six members, each of the right form. */
+void
+assert_account(const cJSON *a)
+{
+	const char	*st;
+
+	ck_assert_msg(cJSON_IsObject(a), "not an account");
+	ck_assert_int_eq(cJSON_GetArraySize(a), 6);
+	ck_assert_msg(is_uuid(json_str(a, "id")), "id %s", json_str(a, "id"));
+	ck_assert_ptr_nonnull(json_str(a, "name"));
+	ck_assert_ptr_nonnull(json_str(a, "slug"));
+	ck_assert_ptr_nonnull(st = json_str(a, "status"));
+	ck_assert(strcmp(st, "active") == 0 || strcmp(st, "suspended") == 0);
+	ck_assert_msg(is_timestamp(json_str(a, "created_at")), "created_at %s",
+	    json_str(a, "created_at"));
+	ck_assert_msg(is_timestamp(json_str(a, "updated_at")), "updated_at %s",
+	    json_str(a, "updated_at"));
 }
 
 PGconn *
@@ -189,6 +353,7 @@ db_connect(const char *conninfo)
 {
 	PGconn	*c = PQconnectdb(conninfo);
 
+	ck_assert_ptr_nonnull(c);
 	ck_assert_msg(PQstatus(c) == CONNECTION_OK, "%s", PQerrorMessage(c));
 	return c;
 }
@@ -213,8 +378,8 @@ db_scalar(PGconn *c, const char *sql)
 	PGresult	*res = PQexec(c, sql);
 	long long	 n;
 
-	ck_assert_msg(PQresultStatus(res) == PGRES_TUPLES_OK, "%s: %s", sql,
-	    PQerrorMessage(c));
+	ck_assert_msg(PQresultStatus(res) == PGRES_TUPLES_OK &&
+	    PQntuples(res) == 1, "%s: %s", sql, PQerrorMessage(c));
 	n = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
 	PQclear(res);
 	return n;
@@ -242,15 +407,24 @@ db_exec(PGconn *c, const char *sql)
 	PQclear(res);
 }
 
+long long
+accounts_count(void)
+{
+	return db_count("SELECT count(*) FROM accounts");
+}
+
+/* prefix-PID-NANOSECONDS-COUNTER: a valid slug no other run has made. */
 void
 unique_slug(char *out, size_t len, const char *prefix)
 {
 	static unsigned	 n;
 	struct timespec	 ts;
+	int		 w;
 
-	(void)clock_gettime(CLOCK_REALTIME, &ts);
-	(void)snprintf(out, len, "%s-%ld-%ld-%u", prefix, (long)getpid(),
+	ck_assert_int_eq(clock_gettime(CLOCK_REALTIME, &ts), 0);
+	w = snprintf(out, len, "%s-%ld-%ld-%u", prefix, (long)getpid(),
 	    ts.tv_nsec, n++);
+	ck_assert(w > 0 && (size_t)w < len);
 }
 
 /* Creates an account (slug may be NULL) and copies its id into id[37]. */
@@ -258,20 +432,30 @@ void
 create_account(const char *name, const char *slug, char *id)
 {
 	struct reply	 r;
-	cJSON		*o = cJSON_CreateObject();
+	cJSON		*o;
 	char		*body;
 
-	cJSON_AddStringToObject(o, "name", name);
+	ck_assert_ptr_nonnull(o = cJSON_CreateObject());
+	ck_assert_ptr_nonnull(cJSON_AddStringToObject(o, "name", name));
 	if (slug != NULL)
-		cJSON_AddStringToObject(o, "slug", slug);
-	body = cJSON_PrintUnformatted(o);
-	ck_assert_int_eq(api(&r, "POST", "/v1/accounts", body), 0);
+		ck_assert_ptr_nonnull(cJSON_AddStringToObject(o, "slug", slug));
+	ck_assert_ptr_nonnull(body = cJSON_PrintUnformatted(o));
+	api_post_json(&r, "/v1/accounts", body);
 	ck_assert_msg(r.status == 201, "create: %ld %s", r.status,
 	    r.body.data);
-	(void)snprintf(id, 37, "%s", json_str(r.json, "id"));
+	ck_assert(is_uuid(json_str(r.json, "id")));
+	(void)snprintf(id, UUID_LEN + 1, "%s", json_str(r.json, "id"));
 	reply_free(&r);
 	free(body);
 	cJSON_Delete(o);
+}
+
+void
+account_path(char *out, size_t len, const char *id)
+{
+	int	 w = snprintf(out, len, "/v1/accounts/%s", id);
+
+	ck_assert(w > 0 && (size_t)w < len);
 }
 
 /* Runs script/stack COMMAND $COCKPIT_STATE_DIR [PROGRAM]; its exit status. */
@@ -286,11 +470,11 @@ stack(const char *command, const char *program, struct buf *out)
 	(void)snprintf(cmd, sizeof(cmd), "'%s/script/stack' %s '%s' %s",
 	    env("COCKPIT_SRC_DIR"), command, env("COCKPIT_STATE_DIR"),
 	    program != NULL ? program : "");
-	ck_assert((p = popen(cmd, "r")) != NULL);
+	ck_assert_ptr_nonnull(p = popen(cmd, "r"));
 	while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0)
 		if (out != NULL)
 			ck_assert_int_eq(buf_append(out, chunk, n), 0);
-	st = pclose(p);
+	ck_assert_int_ne(st = pclose(p), -1);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
@@ -322,6 +506,18 @@ worker_pids(long *pids, int max)
 	return n;
 }
 
+/* How many pids of a are also in b. */
+int
+pids_shared(const long *a, int na, const long *b, int nb)
+{
+	int	 i, k, shared = 0;
+
+	for (i = 0; i < na; i++)
+		for (k = 0; k < nb; k++)
+			shared += a[i] == b[k];
+	return shared;
+}
+
 long
 supervisor_pid(void)
 {
@@ -329,26 +525,72 @@ supervisor_pid(void)
 	long		 pid;
 
 	ck_assert_int_eq(stack("supervisor-pid", "accounts", &out), 0);
+	ck_assert_ptr_nonnull(out.data);
 	pid = strtol(out.data, NULL, 10);
 	buf_free(&out);
+	ck_assert_int_gt(pid, 1);
 	return pid;
 }
 
-/* Whether the program's log holds needle. */
-int
-log_contains(const char *program, const char *needle)
+static void
+log_path(char *path, size_t len, const char *program)
 {
-	char	 path[4096], line[16384];
+	int	 w = snprintf(path, len, "%s/log/%s.log",
+	    env("COCKPIT_STATE_DIR"), program);
+
+	ck_assert(w > 0 && (size_t)w < len);
+}
+
+/* The size of the program's log now: where later lines will start. */
+long
+log_size(const char *program)
+{
+	struct stat	 st;
+	char		 path[4096];
+
+	log_path(path, sizeof(path), program);
+	ck_assert_int_eq(stat(path, &st), 0);
+	return (long)st.st_size;
+}
+
+/* Whether the program's log holds needle past byte offset. */
+int
+log_contains_since(const char *program, long offset, const char *needle)
+{
+	char	 path[4096], line[65536];
 	FILE	*f;
 	int	 found = 0;
 
-	(void)snprintf(path, sizeof(path), "%s/log/%s.log",
-	    env("COCKPIT_STATE_DIR"), program);
-	ck_assert((f = fopen(path, "r")) != NULL);
+	log_path(path, sizeof(path), program);
+	ck_assert_ptr_nonnull(f = fopen(path, "r"));
+	ck_assert_int_eq(fseek(f, offset, SEEK_SET), 0);
 	while (!found && fgets(line, sizeof(line), f) != NULL)
 		found = strstr(line, needle) != NULL;
-	fclose(f);
+	ck_assert_int_eq(fclose(f), 0);
 	return found;
+}
+
+/* Whether the program's log holds needle anywhere. */
+int
+log_contains(const char *program, const char *needle)
+{
+	return log_contains_since(program, 0, needle);
+}
+
+/* Polls cond every 50 ms for up to timeout_ms; whether it came true. */
+int
+wait_until(int (*cond)(void *), void *arg, long timeout_ms)
+{
+	struct timespec	 start;
+
+	ck_assert_int_eq(clock_gettime(CLOCK_MONOTONIC, &start), 0);
+	for (;;) {
+		if (cond(arg))
+			return 1;
+		if (elapsed_ms(&start) >= timeout_ms)
+			return cond(arg);
+		msleep(50);
+	}
 }
 
 void
@@ -360,26 +602,48 @@ msleep(long ms)
 		continue;
 }
 
-/* Runs the suite; the last line printed is "N passed, N failed". */
+/* Milliseconds since a CLOCK_MONOTONIC time. */
+long
+elapsed_ms(const struct timespec *since)
+{
+	struct timespec	 now;
+
+	ck_assert_int_eq(clock_gettime(CLOCK_MONOTONIC, &now), 0);
+	return (long)(now.tv_sec - since->tv_sec) * 1000 +
+	    (now.tv_nsec - since->tv_nsec) / 1000000;
+}
+
+/*
+ * Runs the suite, each test in its own process so that a crash is counted
+ * as a failure; the last line printed is "N passed, N failed".
+ */
 int
 harness_run(Suite *s)
 {
 	SRunner	*sr;
 	int	 run, failed;
 
-	if (getenv("COCKPIT_URL") == NULL) {
+	sr = srunner_create(s);	/* owns s from here on */
+	if (getenv("COCKPIT_URL") == NULL || *getenv("COCKPIT_URL") == '\0') {
 		printf("COCKPIT_URL is not set: run me from tests/api/suite.sh\n");
 		printf("0 passed, 1 failed\n");
+		srunner_free(sr);
 		return 1;
 	}
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		printf("curl_global_init failed\n");
+		printf("0 passed, 1 failed\n");
+		srunner_free(sr);
+		return 1;
+	}
+	srunner_set_fork_status(sr, CK_FORK);
+	srunner_run_all(sr, CK_VERBOSE);
 	run = srunner_ntests_run(sr);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
 	curl_global_cleanup();
-	fflush(stderr);
+	(void)fflush(stderr);
 	printf("%d passed, %d failed\n", run - failed, failed);
-	return failed == 0 ? 0 : 1;
+	(void)fflush(stdout);
+	return failed == 0 && run > 0 ? 0 : 1;
 }
