@@ -3,8 +3,13 @@
  * the same front line, in this order, before its handler runs:
  *
  *	route		404 not_found, 405 method_not_allowed (with Allow)
- *	credentials	401 unauthorized (with WWW-Authenticate)
+ *	credentials	401 unauthorized (with WWW-Authenticate);
+ *			403 account_unresolved; 503 when the database is
+ *			needed and down; 400 invalid_header (X-Account-Id)
  *	permission	403 forbidden; a route without one is denied
+ *	account		404 not_found for another account's {account_id};
+ *			403 account_suspended
+ *	CSRF		403 csrf_failed: a session's write without its token
  *	body		413 body_too_large, 415 unsupported_media_type,
  *			400 invalid_json
  *
@@ -21,11 +26,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include "app.h"
 #include "builtin.h"
+#include "identity.h"
 #include "json.h"
 #include "listen.h"
 #include "supervisor.h"
+#include "uuid.h"
 
 /*
  * The one global: set by the SIGTERM handler of a worker, which has no
@@ -42,6 +51,7 @@ struct options {
 	struct keyring_shared *keyring;	/* the provider's keys, shared */
 	struct route	*routes;	/* built-in, then the app's */
 	size_t		 nroutes;
+	int		 print_routes;	/* -r */
 };
 
 static void
@@ -91,26 +101,131 @@ front_body(struct req *r)
 	return 0;
 }
 
-/* 401 or 403 unless the principal may use the route. */
-static int
-front_auth(struct req *r, const struct route *rt)
+/* Records a refusal with its reason; the answer says less. */
+static void
+denied(struct req *r, const char *reason)
 {
+	log_info(&r->w->log, "access denied", "request_id", r->request_id,
+	    "principal", r->principal.kind, "actor", r->principal.actor,
+	    "role", role_name(r->principal.role), "reason", reason);
+}
+
+static void
+unauthorized(struct req *r, enum auth_result rc)
+{
+	resp_error(r, 401, "unauthorized", NULL, rc == AUTH_NONE ?
+	    "credentials are required" : "the credentials are not valid");
+	(void)resp_header(r, "WWW-Authenticate",
+	    "Bearer realm=\"console-cockpit\"");
+}
+
+/*
+ * X-Account-Id: a super admin acts inside that account (its tenant, not
+ * the platform's); from anyone else it is only a hint, and one that
+ * disagrees with the resolved account is ignored.
+ */
+static int
+front_account_hint(struct req *r)
+{
+	const char		*hint = req_env(r, "HTTP_X_ACCOUNT_ID");
+	struct principal	*p = &r->principal;
+
+	if (hint == NULL || *hint == '\0')
+		return 0;
+	if (!uuid_valid(hint)) {
+		resp_error(r, 400, "invalid_header", NULL, "X-Account-Id must "
+		    "be an account id");
+		return -1;
+	}
+	if (p->role != ROLE_SUPER_ADMIN) {
+		if (strcasecmp(hint, p->account_id) != 0)
+			log_info(&r->w->log, "account hint ignored",
+			    "request_id", r->request_id, "actor", p->actor);
+		return 0;
+	}
+	(void)snprintf(p->account_id, sizeof(p->account_id), "%s", hint);
+	uuid_lower(p->account_id);
+	p->platform = 0;
+	p->suspended = 0;
+	return 0;
+}
+
+/* A cookie-authenticated write must carry the session's CSRF token. */
+static int
+front_csrf(struct req *r)
+{
+	const char	*token = req_env(r, CSRF_HEADER);
+	unsigned char	 d[AUTH_DIGEST_LEN];
+
+	if (strcmp(r->principal.kind, "session") != 0 ||
+	    r->method == METHOD_GET || r->method == METHOD_HEAD ||
+	    r->method == METHOD_OPTIONS)
+		return 0;
+	if (token != NULL && strlen(token) <= 128 &&
+	    auth_digest(token, strlen(token), d) == 0 &&
+	    CRYPTO_memcmp(d, r->principal.csrf, sizeof(d)) == 0)
+		return 0;
+	denied(r, "missing or wrong CSRF token");
+	resp_error(r, 403, "csrf_failed", NULL, "send the session's CSRF token "
+	    "in X-CSRF-Token");
+	return -1;
+}
+
+/*
+ * After the role: a route naming an {account_id} is the business of that
+ * account only (404 for anyone else's principal, as if it did not
+ * exist), and a suspended account's principals are turned away.
+ */
+static int
+front_account(struct req *r, const struct route *rt)
+{
+	const struct principal	*p = &r->principal;
+	const char		*id = NULL;
+	int			 i;
+
+	if ((i = router_param_index(rt->pattern, "account_id")) >= 0)
+		id = req_param(r, (size_t)i);
+	if (id != NULL && !p->platform && strcasecmp(id, p->account_id) != 0) {
+		denied(r, "another account's route");
+		resp_error(r, 404, "not_found", NULL, "no such account");
+		return -1;
+	}
+	if (p->suspended && p->role != ROLE_SUPER_ADMIN &&
+	    !(rt->flags & ROUTE_ANY_STATUS)) {
+		denied(r, "the account is suspended");
+		resp_error(r, 403, "account_suspended", NULL, "the account is "
+		    "suspended");
+		return -1;
+	}
+	return 0;
+}
+
+/* Decides the principal; 0, or -1 with the request answered. */
+static int
+front_principal(struct req *r, const struct route *rt)
+{
+	struct credential	 cred;
 	enum auth_result	 rc;
 	const char		*reason;
 
 	rc = auth_authenticate(&r->w->auth, req_env(r, "HTTP_AUTHORIZATION"),
-	    time(NULL), &r->principal, &reason);
+	    req_env(r, "HTTP_COOKIE"), time(NULL), &r->principal, &cred,
+	    &reason);
+	if (rt->perm == PERM_PUBLIC) {
+		if (rc != AUTH_OK)
+			(void)auth_authenticate(&r->w->auth, NULL, NULL, 0,
+			    &r->principal, &cred, &reason);
+		return 0;
+	}
+	if (rc == AUTH_LOOKUP)
+		rc = identity_complete(r, &cred, &reason);
+	if (rc == AUTH_UNAVAILABLE)
+		return -1;
 	if (rc == AUTH_INVALID || rc == AUTH_UNRESOLVED)
 		log_info(&r->w->log, "credentials refused", "request_id",
 		    r->request_id, "reason", reason);
-	if (rt->perm == PERM_PUBLIC)
-		return 0;
 	if (rc == AUTH_NONE || rc == AUTH_INVALID) {
-		resp_error(r, 401, "unauthorized", NULL, rc == AUTH_NONE ?
-		    "credentials are required" : "the credentials are not "
-		    "valid");
-		(void)resp_header(r, "WWW-Authenticate",
-		    "Bearer realm=\"console-cockpit\"");
+		unauthorized(r, rc);
 		return -1;
 	}
 	if (rc == AUTH_UNRESOLVED) {
@@ -118,12 +233,24 @@ front_auth(struct req *r, const struct route *rt)
 		    "could be resolved for this user");
 		return -1;
 	}
+	return front_account_hint(r);
+}
+
+/* 401, 403 or 404 unless the principal may use the route. */
+static int
+front_auth(struct req *r, const struct route *rt)
+{
+	if (front_principal(r, rt) == -1)
+		return -1;
+	if (rt->perm == PERM_PUBLIC)
+		return 0;
 	if (!auth_permits(rt->perm, &r->principal)) {
+		denied(r, "the role may not use the route");
 		resp_error(r, 403, "forbidden", NULL, "the %s role may not use "
 		    "this route", role_name(r->principal.role));
 		return -1;
 	}
-	return 0;
+	return front_account(r, rt) == -1 || front_csrf(r) == -1 ? -1 : 0;
 }
 
 static void
@@ -311,7 +438,9 @@ worker_main(void *arg, const struct config *cfg, int fd)
 		return 1;
 	}
 	db_init(&w.db, cfg->database_url, o->app->program,
-	    cfg->statement_timeout, o->app->stmts, o->app->nstmts);
+	    cfg->statement_timeout);
+	db_statements(&w.db, identity_stmts, IDENTITY__MAX, o->app->stmts,
+	    o->app->nstmts);
 	if (db_ready(&w.db) != DB_OK)
 		log_warn(&w.log, "database not reachable yet; answering 503 "
 		    "until it is", "error", w.db.message);
@@ -349,7 +478,7 @@ load_config(void *arg, struct config *cfg, char *err, size_t errlen)
 static int
 usage(const char *program, int status)
 {
-	fprintf(status == 0 ? stdout : stderr, "usage: %s.fcgi [-h] "
+	fprintf(status == 0 ? stdout : stderr, "usage: %s.fcgi [-hr] "
 	    "[-f config] [-l listen] [-w workers]\n", program);
 	return status;
 }
@@ -362,7 +491,7 @@ parse_flags(struct options *o, int argc, char **argv)
 	long	 n;
 	int	 ch;
 
-	while ((ch = getopt(argc, argv, "f:hl:w:")) != -1) {
+	while ((ch = getopt(argc, argv, "f:hl:rw:")) != -1) {
 		switch (ch) {
 		case 'f':
 			o->config_path = optarg;
@@ -381,6 +510,9 @@ parse_flags(struct options *o, int argc, char **argv)
 			break;
 		case 'h':
 			return usage(o->app->program, 0);
+		case 'r':
+			o->print_routes = 1;
+			break;
 		default:
 			return usage(o->app->program, 64);
 		}
@@ -440,6 +572,30 @@ start(struct options *o, struct supervisor *s)
 	return rc;
 }
 
+/*
+ * -r: the route table, one route a line: method, pattern, permission and
+ * the flags ("json_body", "any_status" or "-"), for tests and operators.
+ */
+static int
+print_routes(const struct options *o)
+{
+	const struct route	*rt;
+	size_t			 i;
+
+	for (i = 0; i < o->nroutes; i++) {
+		rt = &o->routes[i];
+		if (printf("%s %s %s %s%s%s\n", method_name(rt->method),
+		    rt->pattern, perm_name(rt->perm),
+		    rt->flags & ROUTE_JSON_BODY ? "json_body" : "",
+		    (rt->flags & ROUTE_JSON_BODY) &&
+		    (rt->flags & ROUTE_ANY_STATUS) ? "," : "",
+		    rt->flags & ROUTE_ANY_STATUS ? "any_status" :
+		    rt->flags == 0 ? "-" : "") < 0)
+			return 1;
+	}
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
 /* The whole life of a FastCGI program. */
 int
 app_main(int argc, char **argv, const struct app *app)
@@ -461,7 +617,7 @@ app_main(int argc, char **argv, const struct app *app)
 		log_error(&s.log, "out of memory");
 		return 1;
 	}
-	rc = start(&o, &s);
+	rc = o.print_routes ? print_routes(&o) : start(&o, &s);
 	free(o.routes);
 	return rc;
 }

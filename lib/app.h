@@ -17,6 +17,7 @@
 #include "keyring.h"
 #include "log.h"
 #include "metrics.h"
+#include "oidc.h"
 #include "request.h"
 #include "response.h"
 #include "router.h"
@@ -38,6 +39,7 @@ struct worker {
 	struct log		 log;
 	struct db		 db;
 	struct auth		 auth;
+	struct oidc		 oidc;		/* the provider's endpoints */
 	struct metrics		*metrics;
 	const struct route	*routes;	/* built-in routes, then the app's */
 	size_t			 nroutes;

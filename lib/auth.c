@@ -5,6 +5,7 @@
  * lib/token against the shared keyring. Reasons for refusing a token go
  * to the log; the token never does.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,8 +17,8 @@
 #include "auth.h"
 #include "config.h"
 
-static int
-digest(const char *s, size_t len, unsigned char out[AUTH_DIGEST_LEN])
+int
+auth_digest(const char *s, size_t len, unsigned char out[AUTH_DIGEST_LEN])
 {
 	unsigned int	 n = 0;
 
@@ -67,7 +68,7 @@ auth_init(struct auth *a, const struct config *cfg,
 {
 	memset(a, 0, sizeof(*a));
 	if (cfg->master_key != NULL) {
-		if (digest(cfg->master_key, strlen(cfg->master_key),
+		if (auth_digest(cfg->master_key, strlen(cfg->master_key),
 		    a->master_key) == -1)
 			return -1;
 		a->master_key_set = 1;
@@ -139,7 +140,7 @@ is_master_key(const struct auth *a, const char *secret)
 	unsigned char	 given[AUTH_DIGEST_LEN];
 
 	return a->master_key_set &&
-	    digest(secret, strlen(secret), given) == 0 &&
+	    auth_digest(secret, strlen(secret), given) == 0 &&
 	    CRYPTO_memcmp(given, a->master_key, AUTH_DIGEST_LEN) == 0;
 }
 
@@ -163,7 +164,7 @@ memo_recall(struct auth *a, const unsigned char *digest, time_t now,
 	if (m->exp == 0 || CRYPTO_memcmp(m->digest, digest,
 	    AUTH_DIGEST_LEN) != 0)
 		return 0;
-	if ((long)now > m->exp + TOKEN_LEEWAY) {
+	if ((long)now > m->exp) {
 		m->exp = 0;
 		return 0;
 	}
@@ -172,90 +173,223 @@ memo_recall(struct auth *a, const unsigned char *digest, time_t now,
 	return 1;
 }
 
-static void
-memo_keep(struct auth *a, const unsigned char *digest, long exp,
+/*
+ * Remembers what a verified token turned out to be: a super admin until
+ * the token expires, a user's account (or that none resolved) for at most
+ * AUTH_MEMO_SECONDS, so that a change of the account's mapping or status
+ * is seen soon.
+ */
+void
+auth_remember(struct auth *a, const struct credential *c, time_t now,
     const struct principal *p, enum auth_result rc)
 {
-	struct token_memo	*m = memo_slot(a, digest);
+	struct token_memo	*m;
+	long			 exp = c->claims.exp + TOKEN_LEEWAY;
 
-	memcpy(m->digest, digest, AUTH_DIGEST_LEN);
+	if (c->kind != CREDENTIAL_TOKEN ||
+	    (rc != AUTH_OK && rc != AUTH_UNRESOLVED))
+		return;
+	if (p->role != ROLE_SUPER_ADMIN && exp > (long)now + AUTH_MEMO_SECONDS)
+		exp = (long)now + AUTH_MEMO_SECONDS;
+	m = memo_slot(a, c->digest);
+	memcpy(m->digest, c->digest, AUTH_DIGEST_LEN);
 	m->exp = exp;
 	m->principal = *p;
 	m->result = rc;
 }
 
 static enum auth_result
-verify_token(struct auth *a, const char *t, const unsigned char *d,
-    time_t now, struct principal *p, const char **reason)
+verify_token(struct auth *a, const char *t, time_t now, struct principal *p,
+    struct credential *c, const char **reason)
 {
-	struct token_claims	 c;
 	const struct jwks	*keys;
 	enum token_result	 rc;
 	char			 kid[JWKS_KID_MAX + 1], err[200];
-	enum auth_result	 result;
 
 	if (token_kid(t, kid, sizeof(kid)) == -1)
 		kid[0] = '\0';
 	keys = keyring_keys(&a->keyring, kid, now, err, sizeof(err));
-	if ((rc = token_verify(t, keys, &a->policy, now, &c)) != TOKEN_OK) {
+	if ((rc = token_verify(t, keys, &a->policy, now, &c->claims)) !=
+	    TOKEN_OK) {
 		*reason = token_reason(rc);
 		return AUTH_INVALID;
 	}
 	p->kind = "token";
-	p->role = role_resolve(&c, a->super_admin_roles.names,
+	p->role = role_resolve(&c->claims, a->super_admin_roles.names,
 	    a->account_admin_roles.names);
+	(void)snprintf(p->subject, sizeof(p->subject), "%s", c->claims.sub);
+	(void)snprintf(p->email, sizeof(p->email), "%s", c->claims.email);
 	(void)snprintf(p->actor, sizeof(p->actor), "%s",
-	    c.email[0] != '\0' ? c.email : c.sub);
-	if (p->role == ROLE_SUPER_ADMIN) {
-		p->platform = 1;
-		result = AUTH_OK;
-	} else {
-		*reason = "no account resolves for this user";
-		result = AUTH_UNRESOLVED;
-	}
-	memo_keep(a, d, c.exp, p, result);
-	return result;
+	    c->claims.email[0] != '\0' ? c->claims.email : c->claims.sub);
+	if (p->role != ROLE_SUPER_ADMIN)
+		return AUTH_LOOKUP;
+	p->platform = 1;
+	auth_remember(a, c, now, p, AUTH_OK);
+	return AUTH_OK;
 }
 
-static enum auth_result
-from_token(struct auth *a, const char *t, time_t now, struct principal *p,
-    const char **reason)
+/*
+ * An access token's principal: AUTH_OK for a super admin or a user whose
+ * account is remembered, AUTH_LOOKUP when the account is to be resolved.
+ */
+enum auth_result
+auth_token(struct auth *a, const char *t, time_t now, struct principal *p,
+    struct credential *c, const char **reason)
 {
-	unsigned char		 d[AUTH_DIGEST_LEN];
 	enum auth_result	 rc;
 
 	if (!a->tokens) {
 		*reason = "no identity provider is configured";
 		return AUTH_INVALID;
 	}
-	if (digest(t, strlen(t), d) == -1) {
+	c->kind = CREDENTIAL_TOKEN;
+	if (auth_digest(t, strlen(t), c->digest) == -1) {
 		*reason = "cannot hash the token";
 		return AUTH_INVALID;
 	}
-	if (memo_recall(a, d, now, p, &rc)) {
+	if (memo_recall(a, c->digest, now, p, &rc)) {
 		*reason = rc == AUTH_OK ? NULL : "no account resolves for this "
 		    "user";
 		return rc;
 	}
-	return verify_token(a, t, d, now, p, reason);
+	return verify_token(a, t, now, p, c, reason);
 }
 
 /*
- * Decides the principal from the Authorization header value (NULL when
- * absent). Only the Bearer scheme is understood. *reason says why a
- * credential was refused, for the log.
+ * Verifies an ID token from the sign-in flow: the same checks as an access
+ * token's, but for the console's client as the audience, and its nonce
+ * must be the one sent. 0, or -1 with *reason.
+ */
+int
+auth_id_token(struct auth *a, const char *t, const char *client_id,
+    const char *nonce, time_t now, struct token_claims *c,
+    const char **reason)
+{
+	struct token_policy	 pol = a->policy;
+	const struct jwks	*keys;
+	enum token_result	 rc;
+	char			 kid[JWKS_KID_MAX + 1], err[200];
+
+	pol.audience = client_id;
+	if (token_kid(t, kid, sizeof(kid)) == -1)
+		kid[0] = '\0';
+	keys = keyring_keys(&a->keyring, kid, now, err, sizeof(err));
+	if ((rc = token_verify(t, keys, &pol, now, c)) != TOKEN_OK) {
+		*reason = token_reason(rc);
+		return -1;
+	}
+	if (strcmp(c->nonce, nonce) != 0) {
+		*reason = "the ID token's nonce is not the one sent";
+		return -1;
+	}
+	return 0;
+}
+
+static int
+base64url_chars(const char *s, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < len; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '-' && s[i] != '_')
+			return 0;
+	return s[len] == '\0';
+}
+
+/* "ck_" 8 lowercase letters or digits "_" 43 base64url characters. */
+static int
+api_key_shaped(const char *k)
+{
+	size_t	 i;
+
+	if (strlen(k) != API_KEY_LEN || strncmp(k, "ck_", 3) != 0 ||
+	    k[11] != '_')
+		return 0;
+	for (i = 3; i < 11; i++)
+		if (!islower((unsigned char)k[i]) &&
+		    !isdigit((unsigned char)k[i]))
+			return 0;
+	return base64url_chars(k + 12, API_KEY_LEN - 12);
+}
+
+/* A secret to look up by its digest: an API key or a session. */
+static enum auth_result
+lookup(const char *secret, enum credential_kind kind, struct principal *p,
+    struct credential *c, const char **reason)
+{
+	c->kind = kind;
+	p->kind = kind == CREDENTIAL_API_KEY ? "api_key" : "session";
+	if (auth_digest(secret, strlen(secret), c->digest) == -1) {
+		*reason = "cannot hash the credential";
+		return AUTH_INVALID;
+	}
+	return AUTH_LOOKUP;
+}
+
+/*
+ * The value of cookie name in a Cookie header, copied into out. Returns 0,
+ * or -1 when it is absent or does not fit.
+ */
+int
+cookie_value(const char *header, const char *name, char *out, size_t len)
+{
+	size_t		 n = strlen(name), vlen;
+	const char	*p = header, *end;
+
+	while (p != NULL && *p != '\0') {
+		while (*p == ' ' || *p == ';')
+			p++;
+		end = strchr(p, ';');
+		vlen = end != NULL ? (size_t)(end - p) : strlen(p);
+		if (vlen > n && strncmp(p, name, n) == 0 && p[n] == '=') {
+			vlen -= n + 1;
+			if (vlen >= len)
+				return -1;
+			memcpy(out, p + n + 1, vlen);
+			out[vlen] = '\0';
+			return 0;
+		}
+		p = end;
+	}
+	return -1;
+}
+
+static enum auth_result
+from_cookie(const char *header, struct principal *p, struct credential *c,
+    const char **reason)
+{
+	char	 secret[SESSION_SECRET_LEN + 2];
+
+	if (header == NULL || strlen(header) > AUTH_MAX_HEADER ||
+	    cookie_value(header, SESSION_COOKIE, secret, sizeof(secret)) == -1)
+		return AUTH_NONE;
+	if (strlen(secret) != SESSION_SECRET_LEN ||
+	    !base64url_chars(secret, SESSION_SECRET_LEN)) {
+		*reason = "malformed session cookie";
+		return AUTH_INVALID;
+	}
+	return lookup(secret, CREDENTIAL_SESSION, p, c, reason);
+}
+
+/*
+ * Decides the principal from the Authorization header value and, when
+ * there is none, the session cookie (NULL when absent). Only the Bearer
+ * scheme is understood. AUTH_LOOKUP leaves c for lib/identity to finish.
+ * *reason says why a credential was refused, for the log.
  */
 enum auth_result
-auth_authenticate(struct auth *a, const char *authorization, time_t now,
-    struct principal *p, const char **reason)
+auth_authenticate(struct auth *a, const char *authorization,
+    const char *cookie, time_t now, struct principal *p,
+    struct credential *c, const char **reason)
 {
 	const char	*secret;
 	size_t		 len;
 
 	principal_anonymous(p);
+	memset(c, 0, sizeof(*c));
 	*reason = NULL;
 	if (authorization == NULL || *authorization == '\0')
-		return AUTH_NONE;
+		return from_cookie(cookie, p, c, reason);
 	len = strlen(authorization);
 	*reason = "not a bearer credential";
 	if (len > AUTH_MAX_HEADER || len < 8 ||
@@ -272,8 +406,10 @@ auth_authenticate(struct auth *a, const char *authorization, time_t now,
 		(void)snprintf(p->actor, sizeof(p->actor), "master_key");
 		return AUTH_OK;
 	}
+	if (api_key_shaped(secret))
+		return lookup(secret, CREDENTIAL_API_KEY, p, c, reason);
 	if (strchr(secret, '.') != NULL)
-		return from_token(a, secret, now, p, reason);
+		return auth_token(a, secret, now, p, c, reason);
 	*reason = "unknown key";
 	return AUTH_INVALID;
 }
@@ -285,6 +421,11 @@ auth_permits(enum perm perm, const struct principal *p)
 	switch (perm) {
 	case PERM_PUBLIC:
 		return 1;
+	case PERM_SIGNED_IN:
+		return p->role != ROLE_NONE;
+	case PERM_ACCOUNT_ADMIN:
+		return p->role == ROLE_ACCOUNT_ADMIN ||
+		    p->role == ROLE_SUPER_ADMIN;
 	case PERM_SUPER_ADMIN:
 		return p->role == ROLE_SUPER_ADMIN;
 	case PERM_UNSET:
@@ -306,5 +447,24 @@ role_name(enum role r)
 	case ROLE_NONE:
 	default:
 		return "none";
+	}
+}
+
+/* A permission's name, as route tables, openapi.yaml and scopes spell it. */
+const char *
+perm_name(enum perm p)
+{
+	switch (p) {
+	case PERM_PUBLIC:
+		return "public";
+	case PERM_SIGNED_IN:
+		return "signed_in";
+	case PERM_ACCOUNT_ADMIN:
+		return "account_admin";
+	case PERM_SUPER_ADMIN:
+		return "super_admin";
+	case PERM_UNSET:
+	default:
+		return "unset";
 	}
 }

@@ -39,7 +39,10 @@ static const char *const known_keys[] = {
 	"ZITADEL_ISSUER",
 	"ZITADEL_ISSUER_URL", "ZITADEL_JWKS_URL", "ZITADEL_AUDIENCE",
 	"ZITADEL_ACCOUNT_ID_CLAIMS", "ZITADEL_SUPER_ADMIN_ROLE_KEYS",
-	"ZITADEL_ACCOUNT_ADMIN_ROLE_KEYS",
+	"ZITADEL_ACCOUNT_ADMIN_ROLE_KEYS", "ZITADEL_CONSOLE_CLIENT_ID",
+	"ZITADEL_CONSOLE_CLIENT_SECRET", "COCKPIT_PUBLIC_URL",
+	"COCKPIT_SESSION_IDLE", "COCKPIT_SESSION_ABSOLUTE",
+	"COCKPIT_BREAK_GLASS",
 };
 
 static int
@@ -236,7 +239,7 @@ static int
 load_numbers(struct config *c, const struct file *f, char *err,
     size_t errlen)
 {
-	long	 cores, workers, timeout, body, stmt, cooldown;
+	long	 cores, workers, timeout, body, stmt, cooldown, idle, absolute;
 
 	if ((cores = sysconf(_SC_NPROCESSORS_ONLN)) < 1)
 		cores = 1;
@@ -253,14 +256,38 @@ load_numbers(struct config *c, const struct file *f, char *err,
 	    number(f, "COCKPIT_STATEMENT_TIMEOUT", 5000, 100, 600000, &stmt,
 	    err, errlen) == -1 ||
 	    number(f, "COCKPIT_JWKS_COOLDOWN", 30, 1, 3600, &cooldown, err,
-	    errlen) == -1)
+	    errlen) == -1 ||
+	    number(f, "COCKPIT_SESSION_IDLE", 1800, 60, 86400, &idle, err,
+	    errlen) == -1 ||
+	    number(f, "COCKPIT_SESSION_ABSOLUTE", 43200, 300, 2592000,
+	    &absolute, err, errlen) == -1)
 		return -1;
+	c->session_idle = (int)idle;
+	c->session_absolute = (int)(absolute < idle ? idle : absolute);
 	c->jwks_cooldown = (int)cooldown;
 	c->workers = (int)workers;
 	c->request_timeout = (int)timeout;
 	c->max_body = (size_t)body;
 	c->statement_timeout = (int)stmt;
 	return 0;
+}
+
+/* A switch that is "on" (the default) or "off". */
+static int
+on_off(const struct file *f, const char *key, int *out, char *err,
+    size_t errlen)
+{
+	const char	*v = lookup(f, key);
+
+	*out = 1;
+	if (v == NULL || *v == '\0' || strcmp(v, "on") == 0)
+		return 0;
+	if (strcmp(v, "off") == 0) {
+		*out = 0;
+		return 0;
+	}
+	snprintf(err, errlen, "%s must be on or off, not \"%.32s\"", key, v);
+	return -1;
 }
 
 static int
@@ -276,17 +303,9 @@ load_switches(struct config *c, const struct file *f, char *err,
 		    "warn or error, not \"%.32s\"", v);
 		return -1;
 	}
-	c->access_log = 1;
-	v = lookup(f, "COCKPIT_ACCESS_LOG");
-	if (v == NULL || *v == '\0' || strcmp(v, "on") == 0)
-		return 0;
-	if (strcmp(v, "off") == 0) {
-		c->access_log = 0;
-		return 0;
-	}
-	snprintf(err, errlen, "COCKPIT_ACCESS_LOG must be on or off, not "
-	    "\"%.32s\"", v);
-	return -1;
+	return on_off(f, "COCKPIT_ACCESS_LOG", &c->access_log, err,
+	    errlen) == -1 || on_off(f, "COCKPIT_BREAK_GLASS", &c->break_glass,
+	    err, errlen) == -1 ? -1 : 0;
 }
 
 static int
@@ -324,6 +343,31 @@ nonempty(const struct file *f, const char *key)
 	return v != NULL && *v != '\0' ? v : NULL;
 }
 
+/* COCKPIT_PUBLIC_URL: an absolute http(s) URL, kept without a final /. */
+static int
+load_public_url(struct config *c, const struct file *f, char *err,
+    size_t errlen)
+{
+	const char	*v = nonempty(f, "COCKPIT_PUBLIC_URL");
+	size_t		 n;
+
+	if (v == NULL)
+		return 0;
+	if ((strncmp(v, "https://", 8) != 0 && strncmp(v, "http://", 7) != 0) ||
+	    strchr(v, '?') != NULL || strchr(v, '#') != NULL ||
+	    strlen(v) > 200) {
+		snprintf(err, errlen, "COCKPIT_PUBLIC_URL must be an http(s) "
+		    "URL without query or fragment, not \"%.64s\"", v);
+		return -1;
+	}
+	if (string(v, &c->public_url, err, errlen) == -1)
+		return -1;
+	n = strlen(c->public_url);
+	while (n > 0 && c->public_url[n - 1] == '/')
+		c->public_url[--n] = '\0';
+	return 0;
+}
+
 /*
  * The identity provider. Without an issuer, tokens are refused; the JWKS
  * URL defaults to Zitadel's, under the issuer.
@@ -347,7 +391,12 @@ load_identity(struct config *c, const struct file *f, char *err,
 	    string(nonempty(f, "ZITADEL_SUPER_ADMIN_ROLE_KEYS"),
 	    &c->super_admin_roles, err, errlen) == -1 ||
 	    string(nonempty(f, "ZITADEL_ACCOUNT_ADMIN_ROLE_KEYS"),
-	    &c->account_admin_roles, err, errlen) == -1)
+	    &c->account_admin_roles, err, errlen) == -1 ||
+	    string(nonempty(f, "ZITADEL_CONSOLE_CLIENT_ID"), &c->client_id, err,
+	    errlen) == -1 ||
+	    string(nonempty(f, "ZITADEL_CONSOLE_CLIENT_SECRET"),
+	    &c->client_secret, err, errlen) == -1 ||
+	    load_public_url(c, f, err, errlen) == -1)
 		return -1;
 	if (c->issuer == NULL || c->jwks_url != NULL)
 		return 0;
@@ -408,6 +457,11 @@ config_free(struct config *c)
 	free(c->account_claims);
 	free(c->super_admin_roles);
 	free(c->account_admin_roles);
+	free(c->client_id);
+	free(c->public_url);
+	if (c->client_secret != NULL)
+		explicit_bzero(c->client_secret, strlen(c->client_secret));
+	free(c->client_secret);
 	if (c->master_key != NULL)
 		explicit_bzero(c->master_key, strlen(c->master_key));
 	free(c->master_key);

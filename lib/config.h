@@ -33,6 +33,12 @@ struct config {
 	char		*account_claims;	/* comma-separated */
 	char		*super_admin_roles;	/* comma-separated */
 	char		*account_admin_roles;	/* comma-separated */
+	char		*client_id;	/* the console's OIDC client */
+	char		*client_secret;	/* NULL: a public client (PKCE) */
+	char		*public_url;	/* the console's origin, no final / */
+	int		 session_idle;	/* seconds */
+	int		 session_absolute; /* seconds */
+	int		 break_glass;	/* break-glass sign-in allowed */
 	enum log_level	 log_level;
 	int		 access_log;
 	char		 warning[CONFIG_ERRLEN]; /* empty, or one to log */

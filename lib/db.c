@@ -23,15 +23,24 @@ static const struct stmt builtins[B__MAX] = {
 
 void
 db_init(struct db *db, const char *conninfo, const char *app,
-    int statement_timeout, const struct stmt *stmts, size_t nstmts)
+    int statement_timeout)
 {
 	memset(db, 0, sizeof(*db));
 	db->conninfo = conninfo;
 	db->application_name = app;
 	db->statement_timeout = statement_timeout;
-	db->stmts = stmts;
-	db->nstmts = nstmts;
 	db->tenant = "";
+}
+
+/* The statements prepared on every connection: libcockpit's, the app's. */
+void
+db_statements(struct db *db, const struct stmt *core, size_t ncore,
+    const struct stmt *app, size_t napp)
+{
+	db->core = core;
+	db->ncore = ncore;
+	db->stmts = app;
+	db->nstmts = napp;
 }
 
 void
@@ -184,7 +193,8 @@ db_connect(struct db *db)
 	db->schema_error = 0;
 	if (prepare(db, builtins, B__MAX) == -1)
 		return lost(db);
-	if (prepare(db, db->stmts, db->nstmts) == -1) {
+	if (prepare(db, db->core, db->ncore) == -1 ||
+	    prepare(db, db->stmts, db->nstmts) == -1) {
 		db->schema_error = PQstatus(db->conn) == CONNECTION_OK;
 		db_close(db);
 		return DB_UNAVAILABLE;
@@ -257,11 +267,12 @@ recover(struct db *db, int synced)
 }
 
 static int
-send_query(struct db *db, size_t i, int n, const char *const *v, int flags)
+send_query(struct db *db, const struct stmt *s, int n, const char *const *v,
+    int flags)
 {
 	if (!db->in_tx && !send_begin(db))
 		return 0;
-	if (!send(db, &db->stmts[i], n, v))
+	if (!send(db, s, n, v))
 		return 0;
 	if (flags & DB_LAST)
 		return send(db, &builtins[B_COMMIT], 0, NULL) &&
@@ -275,8 +286,8 @@ send_query(struct db *db, size_t i, int n, const char *const *v, int flags)
  * saying why.
  */
 PGresult *
-db_query(struct db *db, size_t i, int n, const char *const *v, int flags,
-    enum db_result *rc)
+db_query(struct db *db, const struct stmt *s, int n, const char *const *v,
+    int flags, enum db_result *rc)
 {
 	PGresult	*res = NULL;
 	int		 began = !db->in_tx, ok;
@@ -285,7 +296,7 @@ db_query(struct db *db, size_t i, int n, const char *const *v, int flags,
 		*rc = DB_UNAVAILABLE;
 		return NULL;
 	}
-	if (!send_query(db, i, n, v, flags)) {
+	if (!send_query(db, s, n, v, flags)) {
 		*rc = lost(db);
 		return NULL;
 	}

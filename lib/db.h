@@ -36,7 +36,9 @@ struct db {
 	const char	*conninfo;
 	const char	*application_name;
 	int		 statement_timeout;	/* ms */
-	const struct stmt *stmts;
+	const struct stmt *core;	/* libcockpit's own */
+	size_t		 ncore;
+	const struct stmt *stmts;	/* the program's */
 	size_t		 nstmts;
 	struct timespec	 last_attempt;
 	int		 schema_error;	/* statements did not prepare */
@@ -49,11 +51,13 @@ struct db {
 };
 
 void		 db_init(struct db *, const char *conninfo, const char *app,
-		    int statement_timeout, const struct stmt *, size_t);
+		    int statement_timeout);
+void		 db_statements(struct db *, const struct stmt *core,
+		    size_t ncore, const struct stmt *app, size_t napp);
 void		 db_close(struct db *);
 enum db_result	 db_ready(struct db *);
 void		 db_tenant(struct db *, const char *account_id, int platform);
-PGresult	*db_query(struct db *, size_t stmt, int nparams,
+PGresult	*db_query(struct db *, const struct stmt *, int nparams,
 		    const char *const *values, int flags, enum db_result *);
 enum db_result	 db_finish(struct db *, int commit);
 enum db_result	 db_schema_version(struct db *, long *);

@@ -1,4 +1,4 @@
-/* A careful GET with libcurl. */
+/* Careful outbound HTTP with libcurl. */
 #include <stdio.h>
 
 #include <curl/curl.h>
@@ -41,6 +41,26 @@ options(CURL *c, const char *url, struct sink *s)
 	(void)curl_easy_setopt(c, CURLOPT_USERAGENT, "console-cockpit");
 }
 
+/* Performs c; 0 with *status when an answer came, else -1 and err. */
+static int
+perform(CURL *c, const struct sink *s, long *status, char *err,
+    size_t errlen)
+{
+	CURLcode	 rc;
+
+	*status = 0;
+	rc = curl_easy_perform(c);
+	if (rc == CURLE_OK)
+		(void)curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
+	if (s->too_large || rc == CURLE_FILESIZE_EXCEEDED)
+		snprintf(err, errlen, "answer larger than %zu bytes", s->max);
+	else if (rc != CURLE_OK)
+		snprintf(err, errlen, "%s", curl_easy_strerror(rc));
+	else
+		return 0;
+	return -1;
+}
+
 /* GETs url into out (at most max bytes); 0, or -1 with a reason in err. */
 int
 fetch_get(const char *url, size_t max, struct buf *out, char *err,
@@ -48,8 +68,8 @@ fetch_get(const char *url, size_t max, struct buf *out, char *err,
 {
 	struct sink	 s = { out, max, 0 };
 	CURL		*c;
-	CURLcode	 rc;
-	long		 status = 0;
+	long		 status;
+	int		 rc;
 
 	buf_reset(out);
 	if ((c = curl_easy_init()) == NULL) {
@@ -57,17 +77,63 @@ fetch_get(const char *url, size_t max, struct buf *out, char *err,
 		return -1;
 	}
 	options(c, url, &s);
-	rc = curl_easy_perform(c);
-	if (rc == CURLE_OK)
-		(void)curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	rc = perform(c, &s, &status, err, errlen);
 	curl_easy_cleanup(c);
-	if (s.too_large || rc == CURLE_FILESIZE_EXCEEDED)
-		snprintf(err, errlen, "answer larger than %zu bytes", max);
-	else if (rc != CURLE_OK)
-		snprintf(err, errlen, "%s", curl_easy_strerror(rc));
-	else if (status != 200)
+	if (rc == 0 && status != 200) {
 		snprintf(err, errlen, "answered HTTP %ld", status);
-	else
-		return 0;
-	return -1;
+		rc = -1;
+	}
+	return rc;
+}
+
+/*
+ * POSTs the form (application/x-www-form-urlencoded, already encoded) to
+ * url, with HTTP Basic credentials when user is not NULL. Whatever the
+ * status, the answer goes to out and the status to *status; -1 with err
+ * when no answer came.
+ */
+int
+fetch_post_form(const char *url, const char *form, const char *user,
+    const char *password, size_t max, struct buf *out, long *status,
+    char *err, size_t errlen)
+{
+	struct sink		 s = { out, max, 0 };
+	struct curl_slist	*h;
+	CURL			*c;
+	int			 rc = -1;
+
+	buf_reset(out);
+	if ((c = curl_easy_init()) == NULL ||
+	    (h = curl_slist_append(NULL, "Accept: application/json")) ==
+	    NULL) {
+		curl_easy_cleanup(c);
+		snprintf(err, errlen, "cannot make an HTTP client");
+		return -1;
+	}
+	options(c, url, &s);
+	(void)curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	(void)curl_easy_setopt(c, CURLOPT_POSTFIELDS, form);
+	if (user != NULL) {
+		(void)curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+		(void)curl_easy_setopt(c, CURLOPT_USERNAME, user);
+		(void)curl_easy_setopt(c, CURLOPT_PASSWORD, password);
+	}
+	rc = perform(c, &s, status, err, errlen);
+	curl_easy_cleanup(c);
+	curl_slist_free_all(h);
+	return rc;
+}
+
+/* Appends name=value to a form, percent-encoding the value. */
+int
+form_add(struct buf *form, const char *name, const char *value)
+{
+	char	*e;
+	int	 rc;
+
+	if ((e = curl_easy_escape(NULL, value, 0)) == NULL)
+		return -1;
+	rc = buf_printf(form, "%s%s=%s", form->len > 0 ? "&" : "", name, e);
+	curl_free(e);
+	return rc;
 }

@@ -12,6 +12,8 @@ resp_reason(int status)
 	case 200: return "OK";
 	case 201: return "Created";
 	case 204: return "No Content";
+	case 302: return "Found";
+	case 303: return "See Other";
 	case 400: return "Bad Request";
 	case 401: return "Unauthorized";
 	case 402: return "Payment Required";
@@ -24,7 +26,8 @@ resp_reason(int status)
 	case 422: return "Unprocessable Content";
 	case 429: return "Too Many Requests";
 	case 503: return "Service Unavailable";
-	default: return status < 500 ? "Client Error" : "Internal Server Error";
+	default: return status < 400 ? "Redirect" : status < 500 ?
+	    "Client Error" : "Internal Server Error";
 	}
 }
 

@@ -176,3 +176,20 @@ router_allow(unsigned allow, char *out, size_t len)
 	}
 	return 0;
 }
+
+/*
+ * The position of placeholder {name} among a pattern's placeholders, or
+ * -1 when the pattern has none of that name.
+ */
+int
+router_param_index(const char *pattern, const char *name)
+{
+	const char	*p;
+	size_t		 n = strlen(name);
+	int		 i = 0;
+
+	for (p = strchr(pattern, '{'); p != NULL; p = strchr(p + 1, '{'), i++)
+		if (strncmp(p + 1, name, n) == 0 && p[n + 1] == '}')
+			return i;
+	return -1;
+}

@@ -25,6 +25,7 @@ enum method {
 
 #define ROUTE_MAX_PARAMS	4
 #define ROUTE_JSON_BODY		0x01	/* takes a JSON object body */
+#define ROUTE_ANY_STATUS	0x02	/* open to suspended accounts too */
 
 struct req;
 typedef void (*handler_fn)(struct req *);
@@ -57,6 +58,8 @@ enum router_result	 router_match(const struct route *, size_t,
 			    enum method, const char *path,
 			    struct route_match *);
 void			 route_match_free(struct route_match *);
+int			 router_param_index(const char *pattern,
+			    const char *name);
 int			 router_allow(unsigned allow, char *out, size_t len);
 int			 percent_decode(const char *, size_t, char **out,
 			    int plus_is_space);

@@ -61,9 +61,28 @@ req_sql(struct req *r, size_t stmt, int n, const char *const *values,
 		}
 		db_tenant(db, r->principal.account_id, r->principal.platform);
 	}
-	if ((res = db_query(db, stmt, n, values, flags, &rc)) == NULL)
+	if ((res = db_query(db, &r->w->app->stmts[stmt], n, values, flags,
+	    &rc)) == NULL)
 		req_db_failed(r, rc);
 	return res;
+}
+
+/*
+ * Runs one of libcockpit's statements as a transaction of its own that
+ * acts for the platform, ahead of the request's: the credential checks
+ * made before the request's tenant is known. One round trip. Returns the
+ * result, or NULL with *rc saying why (nothing is answered).
+ */
+PGresult *
+req_platform_sql(struct req *r, const struct stmt *s, int n,
+    const char *const *values, enum db_result *rc)
+{
+	struct db	*db = &r->w->db;
+
+	if ((*rc = db_ready(db)) != DB_OK)
+		return NULL;
+	db_tenant(db, "", 1);
+	return db_query(db, s, n, values, DB_LAST, rc);
 }
 
 int

@@ -15,6 +15,8 @@
 
 PGresult	*req_sql(struct req *, size_t stmt, int n,
 		    const char *const *values, int flags);
+PGresult	*req_platform_sql(struct req *, const struct stmt *, int n,
+		    const char *const *values, enum db_result *);
 void		 req_db_failed(struct req *, enum db_result);
 int		 req_sqlstate(const struct req *, const char *);
 

@@ -226,6 +226,10 @@ check_claims(const char *payload, size_t plen, const struct token_policy *pol,
 	if (rc == TOKEN_OK) {
 		copy(c->sub, sizeof(c->sub), str(p, "sub"));
 		copy(c->email, sizeof(c->email), str(p, "email"));
+		c->email_verified = cJSON_IsTrue(
+		    cJSON_GetObjectItemCaseSensitive(p, "email_verified"));
+		copy(c->name, sizeof(c->name), str(p, "name"));
+		copy(c->nonce, sizeof(c->nonce), str(p, "nonce"));
 		copy(c->org_id, sizeof(c->org_id), str(p, ORG_CLAIM));
 		for (name = pol->account_claims; name != NULL && *name != NULL &&
 		    c->account_hint[0] == '\0'; name++)

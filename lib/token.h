@@ -51,6 +51,9 @@ struct token_policy {
 struct token_claims {
 	char	 sub[256];
 	char	 email[320];
+	int	 email_verified;	/* the provider vouches for it */
+	char	 name[201];
+	char	 nonce[129];		/* ID tokens */
 	char	 org_id[128];		/* urn:zitadel:iam:user:resourceowner:id */
 	char	 account_hint[64];	/* first configured account claim */
 	char	 roles[TOKEN_MAX_ROLES][64];

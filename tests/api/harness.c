@@ -407,6 +407,81 @@ db_exec(PGconn *c, const char *sql)
 	PQclear(res);
 }
 
+/* A token from the test provider; request is its /test/token body. */
+char *
+idp_mint(const char *request)
+{
+	struct reply	 r;
+	char		*t;
+
+	ck_assert_int_eq(http_at(&r, env("COCKPIT_TEST_IDP"), "POST",
+	    "/test/token", "application/json", request, strlen(request),
+	    AUTH_NONE), 0);
+	ck_assert_msg(r.status == 200, "idp /test/token: %ld", r.status);
+	t = strdup(json_str(r.json, "token"));
+	reply_free(&r);
+	ck_assert_ptr_nonnull(t);
+	return t;
+}
+
+/*
+ * An access token of a user of organisation org_id (NULL: none) with the
+ * given role; the subject is derived from the email, so one email is one
+ * user.
+ */
+char *
+user_token(enum test_role role, const char *org_id, const char *email)
+{
+	char		 req[2048], org[300] = "";
+	const char	*roles = "";
+
+	if (role == AS_SUPER_ADMIN)
+		roles = ",\"urn:zitadel:iam:org:project:roles\":{\""
+		    TEST_SUPER_ROLE "\":{}}";
+	else if (role == AS_ACCOUNT_ADMIN)
+		roles = ",\"urn:zitadel:iam:org:project:99:roles\":{\""
+		    TEST_ADMIN_ROLE "\":{}}";
+	if (org_id != NULL)
+		(void)snprintf(org, sizeof(org), ",\"urn:zitadel:iam:user:"
+		    "resourceowner:id\":\"%s\"", org_id);
+	(void)snprintf(req, sizeof(req), "{\"claims\":{\"aud\":[\""
+	    TEST_AUDIENCE "\"],\"sub\":\"sub-%s\",\"email\":\"%s\","
+	    "\"email_verified\":true%s%s}}",
+	    email, email, org, roles);
+	return idp_mint(req);
+}
+
+/* Gives the account the identity provider's organisation org_id. */
+void
+account_set_org(const char *account_id, const char *org_id)
+{
+	PGconn	*c = db_owner();
+	char	 sql[400];
+
+	(void)snprintf(sql, sizeof(sql), "UPDATE accounts SET auth_org_id = "
+	    "'%s' WHERE id = '%s'", org_id, account_id);
+	db_exec(c, sql);
+	PQfinish(c);
+}
+
+void
+bearer(char *out, size_t len, const char *secret)
+{
+	ck_assert_int_lt(snprintf(out, len, "Bearer %s", secret), (int)len);
+}
+
+/* A request with a bearer credential (a token or an API key). */
+int
+api_as(struct reply *r, const char *secret, const char *method,
+    const char *path, const char *json)
+{
+	char	 auth[9000];
+
+	bearer(auth, sizeof(auth), secret);
+	return http(r, method, path, json != NULL ? "application/json" : NULL,
+	    json, json != NULL ? strlen(json) : 0, auth);
+}
+
 long long
 accounts_count(void)
 {

@@ -90,6 +90,29 @@ void		 unique_slug(char *out, size_t len, const char *prefix);
 void		 create_account(const char *name, const char *slug, char *id);
 void		 account_path(char *out, size_t len, const char *id);
 
+/*
+ * Principals. Tokens come from the test identity provider
+ * (COCKPIT_TEST_IDP); the suite configures it as tests/api/suite.sh says:
+ * audience TEST_AUDIENCE, the role keys below, the account claim
+ * TEST_ACCOUNT_CLAIM. A token's organisation is what account resolution
+ * looks up first, so an account with auth_org_id set (account_set_org)
+ * takes that organisation's users.
+ */
+#define TEST_AUDIENCE		"cockpit-api"
+#define TEST_SUPER_ROLE		"cockpit-super-admin"
+#define TEST_ADMIN_ROLE		"cockpit-account-admin"
+#define TEST_ACCOUNT_CLAIM	"urn:cockpit:account_id"
+
+enum test_role { AS_END_USER, AS_ACCOUNT_ADMIN, AS_SUPER_ADMIN };
+
+char		*idp_mint(const char *request);	/* /test/token body */
+char		*user_token(enum test_role, const char *org_id,
+		    const char *email);
+void		 account_set_org(const char *account_id, const char *org_id);
+void		 bearer(char *out, size_t len, const char *secret);
+int		 api_as(struct reply *, const char *secret, const char *method,
+		    const char *path, const char *json);
+
 /* The stack: script/stack, processes, logs, configuration. */
 int		 stack(const char *command, const char *program,
 		    struct buf *out);

@@ -41,7 +41,7 @@ if [ -z "$COCKPIT_TEST_IDP" ]; then
 	exit 1
 fi
 export COCKPIT_TEST_IDP ZITADEL_ISSUER=$COCKPIT_TEST_IDP \
-    ZITADEL_AUDIENCE=cockpit-api \
+    ZITADEL_AUDIENCE=cockpit-api ZITADEL_CONSOLE_CLIENT_ID=cockpit-console \
     ZITADEL_SUPER_ADMIN_ROLE_KEYS=cockpit-super-admin \
     ZITADEL_ACCOUNT_ADMIN_ROLE_KEYS=cockpit-account-admin \
     ZITADEL_ACCOUNT_ID_CLAIMS=urn:cockpit:account_id COCKPIT_JWKS_COOLDOWN=1

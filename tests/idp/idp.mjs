@@ -480,6 +480,7 @@ function tokens(clientId, user, { nonce, auth_time }) {
     aud: [AUDIENCE, clientId],
     client_id: clientId,
     email: user.email,
+    email_verified: true,
     name: user.name,
     "urn:zitadel:iam:user:resourceowner:id": user.org_id,
     "urn:zitadel:iam:org:project:roles": Object.fromEntries(

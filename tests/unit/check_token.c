@@ -379,6 +379,7 @@ START_TEST(test_verified_tokens_are_remembered_until_they_expire)
 	struct config		 cfg;
 	struct auth		 a;
 	struct principal	 p;
+	struct credential	 c;
 	const char		*why;
 	char			 err[128], bearer[4096], second[4096], *t;
 	time_t			 now = time(NULL);
@@ -400,17 +401,17 @@ START_TEST(test_verified_tokens_are_remembered_until_they_expire)
 	t = make(HDR, payload(301, ""), RS256_GOOD);
 	(void)snprintf(second, sizeof(second), "Bearer %s", t);
 	free(t);
-	ck_assert_int_eq(auth_authenticate(&a, bearer, now, &p, &why), AUTH_OK);
+	ck_assert_int_eq(auth_authenticate(&a, bearer, NULL, now, &p, &c, &why), AUTH_OK);
 	ck_assert_int_eq(p.role, ROLE_SUPER_ADMIN);
 	/* Without keys, only the remembered token still passes... */
 	jwks_free(&a.keyring.keys);
-	ck_assert_int_eq(auth_authenticate(&a, bearer, now, &p, &why), AUTH_OK);
+	ck_assert_int_eq(auth_authenticate(&a, bearer, NULL, now, &p, &c, &why), AUTH_OK);
 	ck_assert_str_eq(p.actor, "ada@example.test");
-	ck_assert_int_eq(auth_authenticate(&a, second, now, &p, &why),
+	ck_assert_int_eq(auth_authenticate(&a, second, NULL, now, &p, &c, &why),
 	    AUTH_INVALID);
 	/* ...and only until it expires. */
-	ck_assert_int_eq(auth_authenticate(&a, bearer, now + 300 + 61, &p,
-	    &why), AUTH_INVALID);
+	ck_assert_int_eq(auth_authenticate(&a, bearer, NULL, now + 300 + 61, &p,
+	    &c, &why), AUTH_INVALID);
 	auth_free(&a);
 	keyring_destroy(shm);
 }

@@ -1,0 +1,135 @@
+/*
+ * Console sessions, shared by both ways of signing in. A session is a
+ * 256-bit secret in an HttpOnly, Secure, SameSite=Lax cookie, of which the
+ * database keeps only the SHA-256; a second cookie, readable by the
+ * console, carries the CSRF token that cookie-authenticated writes echo in
+ * X-CSRF-Token (the database keeps its SHA-256 too).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "identity.h"
+#include "oidc.h"
+#include "signin.h"
+
+#define SECRET_BYTES	32
+
+/*
+ * Runs one of this program's statements in a platform transaction of its
+ * own: sign-in happens before there is a tenant. NULL with the request
+ * answered on failure.
+ */
+PGresult *
+platform_sql(struct req *r, enum auth_stmt s, int n, const char *const *v)
+{
+	enum db_result	 rc;
+	PGresult	*res;
+
+	if ((res = req_platform_sql(r, &auth_stmts[s], n, v, &rc)) == NULL)
+		req_db_failed(r, rc);
+	return res;
+}
+
+static void
+hex_of(const char *secret, char out[2 + 64 + 1])
+{
+	static const char	 hex[] = "0123456789abcdef";
+	unsigned char		 d[AUTH_DIGEST_LEN];
+	size_t			 i;
+
+	out[0] = '\0';
+	if (auth_digest(secret, strlen(secret), d) == -1)
+		return;
+	out[0] = '\\';
+	out[1] = 'x';
+	for (i = 0; i < AUTH_DIGEST_LEN; i++) {
+		out[2 + 2 * i] = hex[d[i] >> 4];
+		out[3 + 2 * i] = hex[d[i] & 15];
+	}
+	out[2 + 2 * AUTH_DIGEST_LEN] = '\0';
+}
+
+static int
+set_cookie(struct req *r, const char *name, const char *value, int max_age,
+    const char *attributes)
+{
+	char	 c[256];
+
+	if (snprintf(c, sizeof(c), "%s=%s; Path=/; Max-Age=%d; Secure; %s",
+	    name, value, max_age, attributes) >= (int)sizeof(c))
+		return -1;
+	return resp_header(r, "Set-Cookie", c);
+}
+
+/* Ends the browser's copies of both cookies. */
+int
+cookies_clear(struct req *r)
+{
+	return set_cookie(r, SESSION_COOKIE, "", 0, "HttpOnly; SameSite=Lax") ==
+	    -1 || set_cookie(r, CSRF_COOKIE, "", 0, "SameSite=Strict") == -1 ?
+	    -1 : 0;
+}
+
+static int
+session_insert(struct req *r, const struct session_spec *s,
+    const char *secret, const char *csrf)
+{
+	const struct principal	*p = s->who;
+	char			 d[67], cd[67], ttl[16], idle[16], abs[16];
+	const char		*v[12];
+	PGresult		*res;
+
+	hex_of(secret, d);
+	hex_of(csrf, cd);
+	(void)snprintf(ttl, sizeof(ttl), "%ld", s->token_ttl);
+	(void)snprintf(idle, sizeof(idle), "%d", r->w->cfg->session_idle);
+	(void)snprintf(abs, sizeof(abs), "%d", s->absolute);
+	v[0] = d;
+	v[1] = cd;
+	v[2] = s->method;
+	v[3] = p->subject;
+	v[4] = p->email;
+	v[5] = role_name(p->role);
+	v[6] = p->platform ? "" : p->account_id;
+	v[7] = s->refresh_token != NULL ? s->refresh_token : "";
+	v[8] = s->token_ttl > 0 ? ttl : "";
+	v[9] = idle;
+	v[10] = abs;
+	v[11] = r->request_id;
+	if (d[0] == '\0' || cd[0] == '\0') {
+		resp_nomem(r);
+		return -1;
+	}
+	if ((res = platform_sql(r, ST_SESSION_CREATE, 12, v)) == NULL)
+		return -1;
+	PQclear(res);
+	return 0;
+}
+
+/*
+ * Starts a session for s->who and sets its cookies on the answer being
+ * built. 0, or -1 with the request answered.
+ */
+int
+session_start(struct req *r, const struct session_spec *s)
+{
+	char	 secret[SESSION_SECRET_LEN + 1], csrf[SESSION_SECRET_LEN + 1];
+	int	 rc = -1;
+
+	if (oidc_random(secret, SECRET_BYTES) == -1 ||
+	    oidc_random(csrf, SECRET_BYTES) == -1)
+		resp_error(r, 500, "internal_error", NULL, "no randomness");
+	else if (session_insert(r, s, secret, csrf) == 0) {
+		if (set_cookie(r, SESSION_COOKIE, secret, s->absolute,
+		    "HttpOnly; SameSite=Lax") == -1 ||
+		    set_cookie(r, CSRF_COOKIE, csrf, s->absolute,
+		    "SameSite=Strict") == -1)
+			resp_nomem(r);
+		else
+			rc = 0;
+	}
+	OPENSSL_cleanse(secret, sizeof(secret));
+	return rc;
+}
