@@ -31,6 +31,9 @@ static const struct command commands[] = {
 	    "apply the pending schema migrations, in order" },
 	{ "status", ctl_status, "[--dir DIR] [--json]",
 	    "show the schema version and every migration's state" },
+	{ "break-glass", ctl_break_glass,
+	    "set [--user NAME] | on | off | status",
+	    "set, switch or show the break-glass credential" },
 	{ "help", ctl_help, "[command]",
 	    "show this help, or one command's usage" },
 };
@@ -58,9 +61,14 @@ usage(FILE *fp)
 	    fp);
 	for (i = 0; i < NCOMMANDS; i++) {
 		w = (int)strlen(commands[i].name) + 1;
-		(void)fprintf(fp, "  %s %-*s %s\n", commands[i].name,
-		    w < 32 ? 32 - w : 0, commands[i].args,
-		    commands[i].summary);
+		/* Usage too long for its column: the summary goes below. */
+		if (w + (int)strlen(commands[i].args) > 32)
+			(void)fprintf(fp, "  %s %s\n  %-32s %s\n",
+			    commands[i].name, commands[i].args, "",
+			    commands[i].summary);
+		else
+			(void)fprintf(fp, "  %s %-*s %s\n", commands[i].name,
+			    32 - w, commands[i].args, commands[i].summary);
 	}
 	(void)fputs("\nenvironment:\n"
 	    "  DATABASE_URL      the owner role's connection string"

@@ -20,6 +20,7 @@
  * A command: argv[0] is its name, getopt(3) is reset for it. It returns
  * an exit status.
  */
+int	ctl_break_glass(int, char **);
 int	ctl_migrate(int, char **);
 int	ctl_status(int, char **);
 
