@@ -1,6 +1,6 @@
 /*
- * accounts.fcgi: create, list, read and update the platform's accounts.
- * Every route is for super admins (the platform master key, for now).
+ * accounts.fcgi: the platform's accounts, and the API keys of an account's
+ * services. Each route names the least role it needs.
  */
 #include "accounts/accounts.h"
 
@@ -12,6 +12,16 @@ static const struct route routes[] = {
 	    account_get, 0 },
 	{ METHOD_PATCH, "/v1/accounts/{account_id}", PERM_SUPER_ADMIN,
 	    account_update, ROUTE_JSON_BODY },
+	{ METHOD_POST, "/v1/accounts/{account_id}/api-keys", PERM_ACCOUNT_ADMIN,
+	    api_key_create, ROUTE_JSON_BODY },
+	{ METHOD_GET, "/v1/accounts/{account_id}/api-keys", PERM_ACCOUNT_ADMIN,
+	    api_key_list, 0 },
+	{ METHOD_GET, "/v1/accounts/{account_id}/api-keys/{key_id}",
+	    PERM_ACCOUNT_ADMIN, api_key_get, 0 },
+	{ METHOD_DELETE, "/v1/accounts/{account_id}/api-keys/{key_id}",
+	    PERM_ACCOUNT_ADMIN, api_key_revoke, 0 },
+	{ METHOD_POST, "/v1/accounts/{account_id}/api-keys/{key_id}/rotate",
+	    PERM_ACCOUNT_ADMIN, api_key_rotate, ROUTE_JSON_BODY },
 };
 
 static const struct app accounts = {

@@ -1,11 +1,18 @@
 /*
- * accounts.fcgi: the platform's tenants. Handlers in handlers.c, their SQL
- * in statements.c, the route table in ../accounts.c.
+ * accounts.fcgi: the platform's tenants and their API keys. Handlers in
+ * handlers.c and api_keys.c, their SQL in statements.c, the route table in
+ * ../accounts.c.
  */
 #ifndef ACCOUNTS_H
 #define ACCOUNTS_H
 
 #include "app.h"
+
+#define NFIELDS(a)	(sizeof(a) / sizeof((a)[0]))
+
+#define API_KEYS_ACTIVE_MAX	100	/* unrevoked keys per account */
+#define API_KEY_GRACE_DEFAULT	86400	/* seconds a rotated key still works */
+#define API_KEY_GRACE_MAX	604800
 
 /* Indexes into accounts_stmts[], in the same order. */
 enum accounts_stmt {
@@ -13,14 +20,32 @@ enum accounts_stmt {
 	ST_ACCOUNT_GET,
 	ST_ACCOUNT_LIST,
 	ST_ACCOUNT_UPDATE,
+	ST_API_KEY_ACCOUNT,
+	ST_API_KEY_CREATE,
+	ST_API_KEY_GET,
+	ST_API_KEY_LIST,
+	ST_API_KEY_LOCK,
+	ST_API_KEY_REVOKE,
+	ST_API_KEY_ROTATE,
 	ST__MAX
 };
 
 extern const struct stmt accounts_stmts[ST__MAX];
 
+struct page;
+
+const char	*text_member(const cJSON *, const char *);
+int		 list_page(struct req *, struct page *);
+
 void	account_create(struct req *);
 void	account_list(struct req *);
 void	account_get(struct req *);
 void	account_update(struct req *);
+
+void	api_key_create(struct req *);
+void	api_key_list(struct req *);
+void	api_key_get(struct req *);
+void	api_key_revoke(struct req *);
+void	api_key_rotate(struct req *);
 
 #endif

@@ -1,4 +1,4 @@
-/* The handlers of accounts.fcgi. */
+/* The account handlers of accounts.fcgi, and what api_keys.c shares. */
 #include <stdio.h>
 #include <string.h>
 
@@ -26,8 +26,6 @@ static const struct field update_fields[] = {
 	{ "slug", FIELD_TEXT, 0, SLUG_MIN, SLUG_MAX, slug_valid,
 	    "lowercase letters and digits in groups joined by single hyphens" },
 };
-
-#define NFIELDS(a)	(sizeof(a) / sizeof((a)[0]))
 
 /* Appends row i of an ACCOUNT_COLUMNS result as a JSON object. */
 static int
@@ -68,7 +66,8 @@ slug_taken(struct req *r, const char *slug)
 	    "use", slug);
 }
 
-static const char *
+/* The string member name of body, or NULL. */
+const char *
 text_member(const cJSON *body, const char *name)
 {
 	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(body, name);
@@ -115,6 +114,24 @@ account_create(struct req *r)
 	account_answer(r, res, 201);
 	if (r->status == 201)
 		(void)resp_header(r, "Location", location);
+}
+
+/* Reads ?limit= and ?cursor=; 0, or -1 with the request answered (400). */
+int
+list_page(struct req *r, struct page *page)
+{
+	const char	*bad;
+
+	if (page_parse(req_query(r, "limit"), req_query(r, "cursor"), page,
+	    &bad) == 0)
+		return 0;
+	if (strcmp(bad, "limit") == 0)
+		resp_error(r, 400, "invalid_parameter", bad, "limit must be a "
+		    "whole number from 1 to %d", PAGE_MAX);
+	else
+		resp_error(r, 400, "invalid_parameter", bad, "cursor is not "
+		    "one this API gave out");
+	return -1;
 }
 
 /* Checks ?q= and ?status=; fills the pattern for ILIKE. */
@@ -173,22 +190,12 @@ account_list(struct req *r)
 {
 	struct buf	 pattern = { 0 };
 	struct page	 page;
-	const char	*status, *bad, *v[5];
+	const char	*status, *v[5];
 	char		 fetch[16];
 	PGresult	*res;
 
-	if (req_query_allow(r, list_params) == -1)
+	if (req_query_allow(r, list_params) == -1 || list_page(r, &page) == -1)
 		return;
-	if (page_parse(req_query(r, "limit"), req_query(r, "cursor"), &page,
-	    &bad) == -1) {
-		if (strcmp(bad, "limit") == 0)
-			resp_error(r, 400, "invalid_parameter", bad, "limit "
-			    "must be a whole number from 1 to %d", PAGE_MAX);
-		else
-			resp_error(r, 400, "invalid_parameter", bad, "cursor "
-			    "is not one this API gave out");
-		return;
-	}
 	if (list_filters(r, &pattern, &status) == -1) {
 		buf_free(&pattern);
 		return;

@@ -1,13 +1,42 @@
 /* The SQL of accounts.fcgi, prepared once per connection. */
 #include "accounts.h"
 
+#define STR(x)		#x
+#define XSTR(x)		STR(x)
+
+/* A timestamptz column as RFC 3339 text in UTC, with microseconds. */
+#define TS(c) \
+	"to_char(" c " AT TIME ZONE 'UTC', " \
+	"'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+
 /* Columns in the order account_json() reads them. */
 #define ACCOUNT_COLUMNS \
-	"id, name, slug, status, " \
-	"to_char(created_at AT TIME ZONE 'UTC', " \
-	"'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), " \
-	"to_char(updated_at AT TIME ZONE 'UTC', " \
-	"'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+	"id, name, slug, status, " TS("created_at") ", " TS("updated_at")
+
+/* An API key's columns as stored, t naming the table ("api_keys."). */
+#define KEY_RAW(t) \
+	t "id, " t "account_id, " t "name, " t "prefix, " t "created_by, " \
+	t "created_at, " t "rotated_at, " t "last_used_at, " t "revoked_at, " \
+	t "previous_expires_at"
+
+/*
+ * The same in the order api_key_json() reads them, k naming the relation
+ * ("k."); never a digest. created_at is fifth, as the cursor wants it.
+ */
+#define KEY_COLUMNS(k) \
+	k "id, " k "name, " k "prefix, " k "created_by, " \
+	TS(k "created_at") ", " TS(k "rotated_at") ", " \
+	TS(k "last_used_at") ", " TS(k "revoked_at") ", " \
+	TS(k "previous_expires_at") ", " \
+	"CASE WHEN " k "revoked_at IS NULL THEN 'active' ELSE 'revoked' END"
+
+/*
+ * The audit event of the key k just written: actor, role and request name
+ * the parameters that hold them.
+ */
+#define KEY_AUDIT(action, actor, role, request) \
+	"cockpit_audit(k.account_id, " actor "::text, " role "::text, " \
+	"'" action "', 'api_key', k.id::text, " request "::text, NULL, NULL)"
 
 const struct stmt accounts_stmts[ST__MAX] = {
 	[ST_ACCOUNT_CREATE] = { "account_create",
@@ -32,4 +61,66 @@ const struct stmt accounts_stmts[ST__MAX] = {
 	    "UPDATE accounts SET name = coalesce($2, name), "
 	    "slug = coalesce($3, slug), updated_at = clock_timestamp() "
 	    "WHERE id = $1 RETURNING " ACCOUNT_COLUMNS },
+	/* Serialises key creation in the account, for the limit. */
+	[ST_API_KEY_ACCOUNT] = { "api_key_account",
+	    "SELECT id FROM accounts WHERE id = $1 FOR NO KEY UPDATE" },
+	/*
+	 * $1 account, $2 name, $3 prefix, $4 digest ('\x' and hex), $5 actor,
+	 * $6 role, $7 request id. One row: the key, or nulls when none was
+	 * made (the limit was reached, or the prefix or digest is taken),
+	 * then the number of active keys before.
+	 */
+	[ST_API_KEY_CREATE] = { "api_key_create",
+	    "WITH n AS (SELECT count(*) AS active FROM api_keys "
+	    "WHERE account_id = $1::uuid AND revoked_at IS NULL), "
+	    "k AS (INSERT INTO api_keys (account_id, name, prefix, digest, "
+	    "created_by) SELECT $1::uuid, $2::text, $3::text, $4::bytea, "
+	    "$5::text FROM n WHERE n.active < " XSTR(API_KEYS_ACTIVE_MAX) " "
+	    "ON CONFLICT DO NOTHING RETURNING " KEY_RAW("") ") "
+	    "SELECT " KEY_COLUMNS("k.") ", n.active, "
+	    "CASE WHEN k.id IS NOT NULL THEN "
+	    KEY_AUDIT("api_key.create", "$5", "$6", "$7") " END "
+	    "FROM n LEFT JOIN k ON true" },
+	[ST_API_KEY_GET] = { "api_key_get",
+	    "SELECT " KEY_COLUMNS("") " FROM api_keys "
+	    "WHERE account_id = $1 AND id = $2" },
+	/*
+	 * $1 account, $2 status or NULL, $3/$4 the cursor or NULL, $5 rows
+	 * to fetch. No row: no such account; one row of nulls: no keys.
+	 */
+	[ST_API_KEY_LIST] = { "api_key_list",
+	    "SELECT " KEY_COLUMNS("k.") " FROM accounts AS a "
+	    "LEFT JOIN LATERAL (SELECT " KEY_RAW("") " FROM api_keys "
+	    "WHERE account_id = a.id "
+	    "AND ($2::text IS NULL OR "
+	    "($2::text = 'revoked') = (revoked_at IS NOT NULL)) "
+	    "AND ($3::timestamptz IS NULL OR "
+	    "(created_at, id) > ($3::timestamptz, $4::uuid)) "
+	    "ORDER BY created_at, id LIMIT $5) AS k ON true "
+	    "WHERE a.id = $1 ORDER BY k.created_at, k.id" },
+	/* The key, locked until the transaction ends: prefix, revoked. */
+	[ST_API_KEY_LOCK] = { "api_key_lock",
+	    "SELECT prefix, revoked_at IS NOT NULL FROM api_keys "
+	    "WHERE account_id = $1 AND id = $2 FOR UPDATE" },
+	/* $1 account, $2 key, $3 actor, $4 role, $5 request id. */
+	[ST_API_KEY_REVOKE] = { "api_key_revoke",
+	    "WITH k AS (UPDATE api_keys SET revoked_at = clock_timestamp(), "
+	    "previous_digest = NULL, previous_expires_at = NULL "
+	    "WHERE account_id = $1::uuid AND id = $2::uuid "
+	    "AND revoked_at IS NULL RETURNING " KEY_RAW("") ") "
+	    "SELECT " KEY_COLUMNS("k.") ", "
+	    KEY_AUDIT("api_key.revoke", "$3", "$4", "$5") " FROM k" },
+	/*
+	 * $1 account, $2 key, $3 the new digest, $4 seconds the old one keeps
+	 * working, $5 actor, $6 role, $7 request id.
+	 */
+	[ST_API_KEY_ROTATE] = { "api_key_rotate",
+	    "WITH k AS (UPDATE api_keys SET previous_digest = digest, "
+	    "digest = $3::bytea, rotated_at = t, "
+	    "previous_expires_at = t + $4::integer * interval '1 second' "
+	    "FROM clock_timestamp() AS t "
+	    "WHERE account_id = $1::uuid AND id = $2::uuid "
+	    "AND revoked_at IS NULL RETURNING " KEY_RAW("api_keys.") ") "
+	    "SELECT " KEY_COLUMNS("k.") ", "
+	    KEY_AUDIT("api_key.rotate", "$5", "$6", "$7") " FROM k" },
 };
