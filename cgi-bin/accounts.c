@@ -8,7 +8,7 @@ static const struct route routes[] = {
 	{ METHOD_POST, "/v1/accounts", PERM_SUPER_ADMIN, account_create,
 	    ROUTE_JSON_BODY },
 	{ METHOD_GET, "/v1/accounts", PERM_SUPER_ADMIN, account_list, 0 },
-	{ METHOD_GET, "/v1/accounts/{account_id}", PERM_SUPER_ADMIN,
+	{ METHOD_GET, "/v1/accounts/{account_id}", PERM_ACCOUNT_ADMIN,
 	    account_get, 0 },
 	{ METHOD_PATCH, "/v1/accounts/{account_id}", PERM_SUPER_ADMIN,
 	    account_update, ROUTE_JSON_BODY },

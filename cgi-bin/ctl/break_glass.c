@@ -65,8 +65,11 @@ static const char update_enabled[] =
     "UPDATE break_glass SET enabled = $1, updated_at = clock_timestamp()"
     " WHERE id = 1";
 
+/* Any change ends the break-glass sessions signed in before it. */
 static const char audit_event[] =
-    "SELECT cockpit_audit(NULL, $1, 'operator', $2, 'break_glass', NULL,"
+    "WITH ended AS (UPDATE sessions SET revoked_at = clock_timestamp()"
+    " WHERE method = 'break_glass' AND revoked_at IS NULL)"
+    " SELECT cockpit_audit(NULL, $1, 'operator', $2, 'break_glass', NULL,"
     " NULL, NULL, NULL)";
 
 static const char select_status[] =
