@@ -2,7 +2,8 @@
  * openapi.yaml against the running programs: every documented operation
  * exists (no 404 from routing, no 405), and its x-cockpit-permission is
  * what the server enforces: public routes answer without credentials,
- * super_admin routes refuse them (401) and accept the master key.
+ * super_admin routes refuse them (401) and accept the master key; and
+ * every route of every program's table is documented, with its permission.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -147,6 +148,52 @@ START_TEST(test_documented_permissions_are_enforced)
 }
 END_TEST
 
+/* Whether ops holds method pattern with permission perm. */
+static int
+documented(const struct op *ops, int n, const char *method,
+    const char *pattern, const char *perm)
+{
+	int	 i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(ops[i].method, method) == 0 &&
+		    strcmp(ops[i].path, pattern) == 0)
+			return strcmp(ops[i].permission, perm) == 0 ? 1 : -1;
+	return 0;
+}
+
+/*
+ * The other way round: every route of every program's table (-r) is in
+ * openapi.yaml, with the permission the table gives it.
+ */
+START_TEST(test_every_route_is_documented)
+{
+	struct op	 ops[MAX_OPS];
+	char		 cmd[4200], line[512], method[16], pattern[256], perm[32];
+	FILE		*p;
+	int		 n, routes = 0, rc;
+
+	n = read_ops(ops, MAX_OPS);
+	(void)snprintf(cmd, sizeof(cmd), "for f in '%s'/cgi-bin/*.fcgi; do "
+	    "\"$f\" -r || echo FAILED; done", env("COCKPIT_BUILD_DIR"));
+	ck_assert_ptr_nonnull(p = popen(cmd, "r"));
+	while (fgets(line, sizeof(line), p) != NULL) {
+		ck_assert_msg(strncmp(line, "FAILED", 6) != 0, "a program's -r "
+		    "failed");
+		ck_assert_int_eq(sscanf(line, "%15s %255s %31s", method,
+		    pattern, perm), 3);
+		rc = documented(ops, n, method, pattern, perm);
+		ck_assert_msg(rc != 0, "%s %s is not in openapi.yaml", method,
+		    pattern);
+		ck_assert_msg(rc == 1, "%s %s: openapi.yaml's permission is not "
+		    "the table's %s", method, pattern, perm);
+		routes++;
+	}
+	ck_assert_int_eq(pclose(p), 0);
+	ck_assert_int_ge(routes, n);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -155,6 +202,7 @@ main(void)
 
 	tcase_add_test(tc, test_every_documented_operation_exists);
 	tcase_add_test(tc, test_documented_permissions_are_enforced);
+	tcase_add_test(tc, test_every_route_is_documented);
 	suite_add_tcase(s, tc);
 	return harness_run(s);
 }
