@@ -238,6 +238,8 @@ auth_token(struct auth *a, const char *t, time_t now, struct principal *p,
 {
 	enum auth_result	 rc;
 
+	principal_anonymous(p);
+	memset(c, 0, sizeof(*c));
 	if (!a->tokens) {
 		*reason = "no identity provider is configured";
 		return AUTH_INVALID;

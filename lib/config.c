@@ -42,7 +42,7 @@ static const char *const known_keys[] = {
 	"ZITADEL_ACCOUNT_ADMIN_ROLE_KEYS", "ZITADEL_CONSOLE_CLIENT_ID",
 	"ZITADEL_CONSOLE_CLIENT_SECRET", "COCKPIT_PUBLIC_URL",
 	"COCKPIT_SESSION_IDLE", "COCKPIT_SESSION_ABSOLUTE",
-	"COCKPIT_BREAK_GLASS",
+	"COCKPIT_BREAK_GLASS", "COCKPIT_SECRET_KEYS",
 };
 
 static int
@@ -319,7 +319,9 @@ load_secrets(struct config *c, const struct file *f, char *err,
 		snprintf(err, errlen, "COCKPIT_DATABASE_URL is not set");
 		return -1;
 	}
-	if (string(v, &c->database_url, err, errlen) == -1)
+	if (string(v, &c->database_url, err, errlen) == -1 ||
+	    secret_keys_parse(&c->secrets, lookup(f, "COCKPIT_SECRET_KEYS"),
+	    err, errlen) == -1)
 		return -1;
 	v = lookup(f, "COCKPIT_MASTER_KEY");
 	if (v == NULL || *v == '\0')
@@ -465,5 +467,6 @@ config_free(struct config *c)
 	if (c->master_key != NULL)
 		explicit_bzero(c->master_key, strlen(c->master_key));
 	free(c->master_key);
+	secret_keys_free(&c->secrets);
 	memset(c, 0, sizeof(*c));
 }

@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "log.h"
+#include "secret.h"
 
 #define CONFIG_DEFAULT_PATH	COCKPIT_SYSCONFDIR "/cockpit.conf"
 #define CONFIG_MASTER_KEY_MIN	32
@@ -39,6 +40,7 @@ struct config {
 	int		 session_idle;	/* seconds */
 	int		 session_absolute; /* seconds */
 	int		 break_glass;	/* break-glass sign-in allowed */
+	struct secret_keys secrets;	/* COCKPIT_SECRET_KEYS */
 	enum log_level	 log_level;
 	int		 access_log;
 	char		 warning[CONFIG_ERRLEN]; /* empty, or one to log */

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "app.h"
 #include "identity.h"
 #include "oidc.h"
@@ -75,6 +77,18 @@ email_domain(const char *email, char *out, size_t len)
 		out[i] = (char)tolower((unsigned char)at[1 + i]);
 	out[n] = '\0';
 	return 0;
+}
+
+/*
+ * The associated data a session's refresh token is sealed with: its
+ * account (or the platform), its row (by digest) and its field.
+ */
+void
+session_token_aad(char *out, size_t len, const char *account_id,
+    const char *digest_hex)
+{
+	(void)snprintf(out, len, "account:%s|sessions:%s|refresh_token",
+	    account_id[0] != '\0' ? account_id : "platform", digest_hex);
 }
 
 static void
@@ -266,23 +280,81 @@ session_end(struct req *r, const char *why, const char **reason)
  * and decide the role and account again; a session that cannot be renewed
  * ends.
  */
+/* The refresh token a session row keeps, opened into out; -1 if none. */
+static int
+session_token_open(struct req *r, const char *sealed, const char *hex,
+    struct buf *out)
+{
+	char	 aad[200];
+
+	if (sealed[0] == '\0')
+		return -1;
+	session_token_aad(aad, sizeof(aad), r->principal.account_id, hex);
+	return secret_open(&r->w->cfg->secrets, aad, sealed, out);
+}
+
+/* Seals the renewed session's refresh token for its (new) account. */
+static int
+session_token_seal(struct req *r, const struct principal *q,
+    const char *token, const char *hex, struct buf *out)
+{
+	char	 aad[200];
+
+	session_token_aad(aad, sizeof(aad), q->platform ? "" : q->account_id,
+	    hex);
+	return secret_seal(&r->w->cfg->secrets, aad, token, out);
+}
+
 static enum auth_result
-session_refresh(struct req *r, const char *refresh_token,
+session_renew(struct req *r, const struct principal *q,
+    const struct oidc_tokens *t, const char *hex)
+{
+	struct buf	 sealed = { 0 };
+	enum db_result	 rc;
+	char		 ttl[24];
+	const char	*v[5];
+	PGresult	*res;
+
+	if (t->refresh_token == NULL || session_token_seal(r, q,
+	    t->refresh_token, hex, &sealed) == -1)
+		buf_reset(&sealed);
+	(void)snprintf(ttl, sizeof(ttl), "%ld", t->expires_in);
+	v[0] = r->principal.credential_id;
+	v[1] = role_name(q->role);
+	v[2] = q->platform ? "" : q->account_id;
+	v[3] = sealed.len > 0 ? sealed.data : "";
+	v[4] = ttl;
+	res = req_platform_sql(r, &identity_stmts[IDENTITY_SESSION_RENEW], 5,
+	    v, &rc);
+	buf_free(&sealed);
+	if (res == NULL) {
+		req_db_failed(r, rc);
+		return AUTH_UNAVAILABLE;
+	}
+	PQclear(res);
+	return AUTH_OK;
+}
+
+static enum auth_result
+session_refresh(struct req *r, const char *sealed, const char *hex,
     const char **reason)
 {
 	struct worker		*w = r->w;
-	struct principal	 p = r->principal, q;
+	struct principal	 q;
 	struct oidc_tokens	 t;
+	struct buf		 refresh = { 0 };
 	enum auth_result	 result;
-	enum db_result		 rc;
-	char			 err[200], ttl[24];
-	const char		*v[5];
-	PGresult		*res;
+	char			 err[200];
+	int			 ok;
 
-	if (refresh_token[0] == '\0' || !oidc_configured(w->cfg) ||
-	    oidc_discover(&w->oidc, w->cfg, time(NULL), err, sizeof(err)) ==
-	    -1 || oidc_refresh(&w->oidc, w->cfg, refresh_token, &t, err,
-	    sizeof(err)) == -1)
+	ok = session_token_open(r, sealed, hex, &refresh) == 0 &&
+	    oidc_configured(w->cfg) && oidc_discover(&w->oidc, w->cfg,
+	    time(NULL), err, sizeof(err)) == 0 && oidc_refresh(&w->oidc,
+	    w->cfg, refresh.data, &t, err, sizeof(err)) == 0;
+	if (refresh.data != NULL)
+		OPENSSL_cleanse(refresh.data, refresh.len);
+	buf_free(&refresh);
+	if (!ok)
 		return session_end(r, "the session could not be renewed",
 		    reason);
 	result = identity_token(r, t.access_token, &q, reason);
@@ -291,23 +363,14 @@ session_refresh(struct req *r, const char *refresh_token,
 		return result == AUTH_UNAVAILABLE ? result :
 		    session_end(r, *reason, reason);
 	}
-	(void)snprintf(ttl, sizeof(ttl), "%ld", t.expires_in);
-	v[0] = p.credential_id;
-	v[1] = role_name(q.role);
-	v[2] = q.platform ? "" : q.account_id;
-	v[3] = t.refresh_token != NULL ? t.refresh_token : refresh_token;
-	v[4] = ttl;
-	res = req_platform_sql(r, &identity_stmts[IDENTITY_SESSION_RENEW], 5,
-	    v, &rc);
+	result = session_renew(r, &q, &t, hex);
 	oidc_tokens_free(&t);
-	if (res == NULL) {
-		req_db_failed(r, rc);
-		return AUTH_UNAVAILABLE;
-	}
-	PQclear(res);
+	if (result != AUTH_OK)
+		return result;
 	r->principal.role = q.role;
-	(void)snprintf(r->principal.account_id, sizeof(p.account_id), "%s",
-	    q.platform ? "" : q.account_id);
+	(void)snprintf(r->principal.account_id,
+	    sizeof(r->principal.account_id), "%s", q.platform ? "" :
+	    q.account_id);
 	r->principal.platform = q.platform;
 	r->principal.suspended = q.suspended;
 	return AUTH_OK;
@@ -333,7 +396,7 @@ resolve_session(struct req *r, struct credential *c, const char **reason,
 		session_principal(&r->principal, res);
 		result = AUTH_OK;
 		if (strcmp(PQgetvalue(res, 0, 8), "t") == 0)
-			result = session_refresh(r, PQgetvalue(res, 0, 9),
+			result = session_refresh(r, PQgetvalue(res, 0, 9), hex,
 			    reason);
 	}
 	PQclear(res);

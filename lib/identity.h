@@ -37,6 +37,8 @@ enum auth_result	 identity_complete(struct req *, struct credential *,
 			    const char **reason);
 enum auth_result	 identity_token(struct req *, const char *token,
 			    struct principal *, const char **reason);
+void			 session_token_aad(char *, size_t,
+			    const char *account_id, const char *digest_hex);
 int			 email_domain(const char *email, char *out, size_t);
 
 #endif

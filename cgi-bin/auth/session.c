@@ -72,6 +72,28 @@ cookies_clear(struct req *r)
 	    -1 : 0;
 }
 
+/*
+ * The refresh token, sealed for this session's row (COCKPIT_SECRET_KEYS);
+ * without keys it is not kept, and the session ends with its token.
+ */
+static int
+refresh_sealed(struct req *r, const struct session_spec *s, const char *d,
+    struct buf *out)
+{
+	char	 aad[200];
+
+	if (s->refresh_token == NULL)
+		return 0;
+	if (r->w->cfg->secrets.n == 0) {
+		log_warn(&r->w->log, "no COCKPIT_SECRET_KEYS: the session "
+		    "keeps no refresh token", "request_id", r->request_id);
+		return 0;
+	}
+	session_token_aad(aad, sizeof(aad), s->who->platform ? "" :
+	    s->who->account_id, d);
+	return secret_seal(&r->w->cfg->secrets, aad, s->refresh_token, out);
+}
+
 static int
 session_insert(struct req *r, const struct session_spec *s,
     const char *secret, const char *csrf)
@@ -79,10 +101,17 @@ session_insert(struct req *r, const struct session_spec *s,
 	const struct principal	*p = s->who;
 	char			 d[67], cd[67], ttl[16], idle[16], abs[16];
 	const char		*v[12];
+	struct buf		 sealed = { 0 };
 	PGresult		*res;
 
 	hex_of(secret, d);
 	hex_of(csrf, cd);
+	if (d[0] == '\0' || cd[0] == '\0' ||
+	    refresh_sealed(r, s, d, &sealed) == -1) {
+		buf_free(&sealed);
+		resp_nomem(r);
+		return -1;
+	}
 	(void)snprintf(ttl, sizeof(ttl), "%ld", s->token_ttl);
 	(void)snprintf(idle, sizeof(idle), "%d", r->w->cfg->session_idle);
 	(void)snprintf(abs, sizeof(abs), "%d", s->absolute);
@@ -93,16 +122,14 @@ session_insert(struct req *r, const struct session_spec *s,
 	v[4] = p->email;
 	v[5] = role_name(p->role);
 	v[6] = p->platform ? "" : p->account_id;
-	v[7] = s->refresh_token != NULL ? s->refresh_token : "";
+	v[7] = sealed.len > 0 ? sealed.data : "";
 	v[8] = s->token_ttl > 0 ? ttl : "";
 	v[9] = idle;
 	v[10] = abs;
 	v[11] = r->request_id;
-	if (d[0] == '\0' || cd[0] == '\0') {
-		resp_nomem(r);
-		return -1;
-	}
-	if ((res = platform_sql(r, ST_SESSION_CREATE, 12, v)) == NULL)
+	res = platform_sql(r, ST_SESSION_CREATE, 12, v);
+	buf_free(&sealed);
+	if (res == NULL)
 		return -1;
 	PQclear(res);
 	return 0;

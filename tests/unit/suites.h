@@ -12,6 +12,7 @@ Suite	*json_suite(void);
 Suite	*metrics_suite(void);
 Suite	*pagination_suite(void);
 Suite	*password_suite(void);
+Suite	*secret_suite(void);
 Suite	*router_suite(void);
 Suite	*schema_suite(void);
 Suite	*token_suite(void);
