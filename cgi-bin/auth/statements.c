@@ -22,11 +22,14 @@ const struct stmt auth_stmts[ST__MAX] = {
 	    "  expires_at > clock_timestamp()" },
 	/*
 	 * $1 digest, $2 CSRF digest, $3 method, $4 subject, $5 email, $6 role,
-	 * $7 account or '', $8 refresh token or '', $9 token lifetime or '',
-	 * $10 idle, $11 absolute (seconds), $12 request id.
+	 * $7 account or '', $8 sealed refresh token or '', $9 token lifetime
+	 * or '', $10 idle, $11 absolute (seconds), $12 request id. Sessions
+	 * ended a week ago go.
 	 */
 	[ST_SESSION_CREATE] = { "auth_session_create",
-	    "WITH s AS (INSERT INTO sessions (digest, csrf_digest, method,"
+	    "WITH gone AS (DELETE FROM sessions"
+	    "  WHERE absolute_expires_at < clock_timestamp() - interval '7 days'),"
+	    " s AS (INSERT INTO sessions (digest, csrf_digest, method,"
 	    "  subject, email, role, account_id, refresh_token,"
 	    "  token_expires_at, idle_expires_at, absolute_expires_at)"
 	    " VALUES ($1::bytea, $2::bytea, $3, $4, $5, $6,"
