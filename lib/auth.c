@@ -28,6 +28,35 @@ auth_digest(const char *s, size_t len, unsigned char out[AUTH_DIGEST_LEN])
 	return 0;
 }
 
+/* A digest as PostgreSQL's bytea text: "\\x" and hex. */
+void
+auth_digest_bytea(const unsigned char d[AUTH_DIGEST_LEN],
+    char out[AUTH_BYTEA_LEN])
+{
+	static const char	 hex[] = "0123456789abcdef";
+	size_t			 i;
+
+	out[0] = '\\';
+	out[1] = 'x';
+	for (i = 0; i < AUTH_DIGEST_LEN; i++) {
+		out[2 + 2 * i] = hex[d[i] >> 4];
+		out[3 + 2 * i] = hex[d[i] & 15];
+	}
+	out[2 + 2 * AUTH_DIGEST_LEN] = '\0';
+}
+
+/* The SHA-256 of a secret as bytea text; 0, or -1. */
+int
+auth_secret_bytea(const char *secret, char out[AUTH_BYTEA_LEN])
+{
+	unsigned char	 d[AUTH_DIGEST_LEN];
+
+	if (auth_digest(secret, strlen(secret), d) == -1)
+		return -1;
+	auth_digest_bytea(d, out);
+	return 0;
+}
+
 /* Splits "a, b,c" into names; an empty or NULL value is an empty list. */
 int
 name_list_init(struct name_list *l, const char *value)

@@ -23,6 +23,7 @@
 
 #define AUTH_MAX_HEADER	8192	/* longer credentials are refused unread */
 #define AUTH_DIGEST_LEN	32
+#define AUTH_BYTEA_LEN		(2 + 2 * AUTH_DIGEST_LEN + 1)	/* "\\x" hex NUL */
 #define API_KEY_LEN		55	/* "ck_" prefix(8) "_" secret(43) */
 #define SESSION_SECRET_LEN	43	/* 256 bits, base64url */
 
@@ -144,6 +145,9 @@ void			 auth_remember(struct auth *,
 			    const struct principal *, enum auth_result);
 int			 auth_digest(const char *, size_t,
 			    unsigned char[AUTH_DIGEST_LEN]);
+void			 auth_digest_bytea(const unsigned char[AUTH_DIGEST_LEN],
+			    char[AUTH_BYTEA_LEN]);
+int			 auth_secret_bytea(const char *, char[AUTH_BYTEA_LEN]);
 int			 cookie_value(const char *header, const char *name,
 			    char *out, size_t len);
 int			 auth_permits(enum perm, const struct principal *);

@@ -91,21 +91,6 @@ session_token_aad(char *out, size_t len, const char *account_id,
 	    account_id[0] != '\0' ? account_id : "platform", digest_hex);
 }
 
-static void
-hex_digest(const unsigned char *d, char out[2 + 2 * AUTH_DIGEST_LEN + 1])
-{
-	static const char	 hex[] = "0123456789abcdef";
-	size_t			 i;
-
-	out[0] = '\\';
-	out[1] = 'x';
-	for (i = 0; i < AUTH_DIGEST_LEN; i++) {
-		out[2 + 2 * i] = hex[d[i] >> 4];
-		out[3 + 2 * i] = hex[d[i] & 15];
-	}
-	out[2 + 2 * AUTH_DIGEST_LEN] = '\0';
-}
-
 static int
 hex_to_bytes(const char *hex, unsigned char *out, size_t n)
 {
@@ -179,12 +164,12 @@ resolve_api_key(struct req *r, struct credential *c, const char **reason,
     enum db_result *rc)
 {
 	struct principal	*p = &r->principal;
-	char			 hex[2 + 2 * AUTH_DIGEST_LEN + 1];
+	char			 hex[AUTH_BYTEA_LEN];
 	const char		*v[1] = { hex };
 	PGresult		*res;
 	enum auth_result	 result = AUTH_INVALID;
 
-	hex_digest(c->digest, hex);
+	auth_digest_bytea(c->digest, hex);
 	if ((res = req_platform_sql(r, &identity_stmts[IDENTITY_API_KEY], 1, v,
 	    rc)) == NULL)
 		return AUTH_UNAVAILABLE;
@@ -380,12 +365,12 @@ static enum auth_result
 resolve_session(struct req *r, struct credential *c, const char **reason,
     enum db_result *rc)
 {
-	char			 hex[2 + 2 * AUTH_DIGEST_LEN + 1], idle[16];
+	char			 hex[AUTH_BYTEA_LEN], idle[16];
 	const char		*v[2] = { hex, idle };
 	PGresult		*res;
 	enum auth_result	 result = AUTH_INVALID;
 
-	hex_digest(c->digest, hex);
+	auth_digest_bytea(c->digest, hex);
 	(void)snprintf(idle, sizeof(idle), "%d", r->w->cfg->session_idle);
 	if ((res = req_platform_sql(r, &identity_stmts[IDENTITY_SESSION], 2, v,
 	    rc)) == NULL)

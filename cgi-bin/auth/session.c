@@ -32,25 +32,6 @@ platform_sql(struct req *r, enum auth_stmt s, int n, const char *const *v)
 	return res;
 }
 
-static void
-hex_of(const char *secret, char out[2 + 64 + 1])
-{
-	static const char	 hex[] = "0123456789abcdef";
-	unsigned char		 d[AUTH_DIGEST_LEN];
-	size_t			 i;
-
-	out[0] = '\0';
-	if (auth_digest(secret, strlen(secret), d) == -1)
-		return;
-	out[0] = '\\';
-	out[1] = 'x';
-	for (i = 0; i < AUTH_DIGEST_LEN; i++) {
-		out[2 + 2 * i] = hex[d[i] >> 4];
-		out[3 + 2 * i] = hex[d[i] & 15];
-	}
-	out[2 + 2 * AUTH_DIGEST_LEN] = '\0';
-}
-
 static int
 set_cookie(struct req *r, const char *name, const char *value, int max_age,
     const char *attributes)
@@ -99,14 +80,14 @@ session_insert(struct req *r, const struct session_spec *s,
     const char *secret, const char *csrf)
 {
 	const struct principal	*p = s->who;
-	char			 d[67], cd[67], ttl[16], idle[16], abs[16];
+	char			 d[AUTH_BYTEA_LEN], cd[AUTH_BYTEA_LEN];
+	char			 ttl[16], idle[16], abs[16];
 	const char		*v[12];
 	struct buf		 sealed = { 0 };
 	PGresult		*res;
 
-	hex_of(secret, d);
-	hex_of(csrf, cd);
-	if (d[0] == '\0' || cd[0] == '\0' ||
+	if (auth_secret_bytea(secret, d) == -1 ||
+	    auth_secret_bytea(csrf, cd) == -1 ||
 	    refresh_sealed(r, s, d, &sealed) == -1) {
 		buf_free(&sealed);
 		resp_nomem(r);

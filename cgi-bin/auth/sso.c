@@ -94,25 +94,6 @@ sso_ready(struct req *r)
 	return 0;
 }
 
-static int
-digest_hex(const char *s, char out[67])
-{
-	static const char	 hex[] = "0123456789abcdef";
-	unsigned char		 d[AUTH_DIGEST_LEN];
-	size_t			 i;
-
-	if (auth_digest(s, strlen(s), d) == -1)
-		return -1;
-	out[0] = '\\';
-	out[1] = 'x';
-	for (i = 0; i < AUTH_DIGEST_LEN; i++) {
-		out[2 + 2 * i] = hex[d[i] >> 4];
-		out[3 + 2 * i] = hex[d[i] & 15];
-	}
-	out[66] = '\0';
-	return 0;
-}
-
 /*
  * GET /v1/auth/login?return_to=/path: 302 to the provider's authorization
  * endpoint; 400 invalid_parameter; 503 sso_unavailable.
@@ -121,7 +102,8 @@ void
 auth_login(struct req *r)
 {
 	char		 state[SESSION_SECRET_LEN + 1], nonce[SESSION_SECRET_LEN + 1];
-	char		 verifier[OIDC_VERIFIER_LEN + 1], challenge[64], d[67];
+	char		 verifier[OIDC_VERIFIER_LEN + 1], challenge[64];
+	char		 d[AUTH_BYTEA_LEN];
 	const char	*back = req_query(r, "return_to"), *v[4];
 	struct buf	 url = { 0 };
 	PGresult	*res;
@@ -138,7 +120,7 @@ auth_login(struct req *r)
 	if (oidc_random(state, 32) == -1 || oidc_random(nonce, 32) == -1 ||
 	    oidc_random(verifier, 32) == -1 ||
 	    oidc_challenge(verifier, challenge, sizeof(challenge)) == -1 ||
-	    digest_hex(state, d) == -1) {
+	    auth_secret_bytea(state, d) == -1) {
 		resp_error(r, 500, "internal_error", NULL, "no randomness");
 		return;
 	}
@@ -161,11 +143,11 @@ auth_login(struct req *r)
 static PGresult *
 login_take(struct req *r, const char *state)
 {
-	char		 d[67];
+	char		 d[AUTH_BYTEA_LEN];
 	const char	*v[1] = { d };
 	PGresult	*res;
 
-	if (strlen(state) > 256 || digest_hex(state, d) == -1) {
+	if (strlen(state) > 256 || auth_secret_bytea(state, d) == -1) {
 		signin_failed(r, "state_invalid", "unusable state");
 		return NULL;
 	}
