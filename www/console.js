@@ -1,18 +1,55 @@
 /*
- * console-cockpit admin console: sign-in, service status and accounts.
+ * console-cockpit admin console: sign-in, the shell (who is signed in, in
+ * which account), service status and accounts.
  *
  * Plain ES module, no build step, no external resources. Every piece of
  * text that comes from the API is put on the page with textContent, never
- * as markup. The master key lives in sessionStorage only.
+ * as markup. The session lives in cookies the server sets: an HttpOnly
+ * one the page never sees, and cockpit_csrf, whose value every write
+ * echoes in X-CSRF-Token. The only thing kept in sessionStorage is the
+ * account a super admin chose to act in, sent as X-Account-Id.
  */
 
-const KEY_STORAGE = "console-cockpit.master-key";
-const KEY_MIN_LENGTH = 32;
+const ACTING_STORAGE = "console-cockpit.acting-account";
+const OLD_KEY_STORAGE = "console-cockpit.master-key";  /* the master-key sign-in, gone */
+const CSRF_COOKIE = "cockpit_csrf";
 const PAGE_SIZE = 50;
 const SEARCH_DELAY_MS = 250;
+const SWITCHER_PAGE_SIZE = 20;
+const SWITCHER_DELAY_MS = 200;
 const STATUS_EVERY_MS = 30000;
+const RETURN_TO_MAX = 512;
+
+const ROLE_WORDS = {
+  super_admin: "Super admin",
+  account_admin: "Account admin",
+  end_user: "End user",
+};
+
+const METHOD_WORDS = {
+  sso: "Single sign-on",
+  break_glass: "Break-glass",
+};
+
+const KIND_WORDS = {
+  token: "Access token",
+  api_key: "API key",
+  master_key: "Master key",
+};
+
+/* What ?signin_error=<code> means, for the person who just tried. */
+const SIGNIN_ERRORS = {
+  state_invalid: "The sign-in expired or was started in another tab. Sign in again.",
+  idp_error: "The identity provider did not sign you in: it reported an error, or the sign-in was cancelled. Try again.",
+  code_refused: "The identity provider refused to complete the sign-in. Try again.",
+  token_invalid: "The identity provider's answer could not be verified, so you were not signed in. Try again, and tell the platform operators if it keeps happening.",
+  account_unresolved: "You signed in, but your user belongs to no account in this console. Ask your organisation's administrator for access.",
+};
 
 const state = {
+  context: null,        /* GET /v1/me/context while signed in, else null */
+  acting: null,         /* {id, name}: the account a super admin acts in */
+  view: null,           /* the id of the view shown in main */
   q: "",
   status: "",
   items: [],
@@ -22,35 +59,66 @@ const state = {
   selected: null,       /* the account shown in the detail panel */
   searchTimer: 0,
   statusTimer: 0,
+  contextGeneration: 0, /* bumped by every context load */
+};
+
+/* The account switcher (a combobox with a listbox popup). */
+const sw = {
+  options: [],          /* [{id, name, slug, status, platform}] as shown */
+  active: -1,           /* index of the highlighted option, or -1 */
+  query: "",            /* what the last search asked for */
+  timer: 0,
+  generation: 0,        /* bumped by every search; stale answers are dropped */
+  moved: false,         /* the arrow keys moved the highlight since the last keystroke */
 };
 
 const $ = (id) => document.getElementById(id);
 
-/* ---------------------------------------------------------------- key */
+/* ------------------------------------------------------------ storage */
 
-function storedKey() {
+function storedActing() {
   try {
-    return sessionStorage.getItem(KEY_STORAGE);
+    const v = JSON.parse(sessionStorage.getItem(ACTING_STORAGE) || "null");
+    return v && typeof v.id === "string" && typeof v.name === "string" ? { id: v.id, name: v.name } : null;
   } catch {
     return null;
   }
 }
 
-function storeKey(key) {
+function storeActing(acting) {
   try {
-    sessionStorage.setItem(KEY_STORAGE, key);
-    return true;
+    if (acting) {
+      sessionStorage.setItem(ACTING_STORAGE, JSON.stringify({ id: acting.id, name: acting.name }));
+    } else {
+      sessionStorage.removeItem(ACTING_STORAGE);
+    }
   } catch {
-    return false;
+    /* no session storage: the choice lasts until the page is left */
   }
 }
 
-function forgetKey() {
+function setActing(acting) {
+  state.acting = acting;
+  storeActing(acting);
+}
+
+/* The master key an older console kept in this tab: not wanted any more. */
+function forgetOldKey() {
   try {
-    sessionStorage.removeItem(KEY_STORAGE);
+    sessionStorage.removeItem(OLD_KEY_STORAGE);
   } catch {
     /* nothing stored, nothing to forget */
   }
+}
+
+function cookie(name) {
+  for (const part of document.cookie.split(";")) {
+    const i = part.indexOf("=");
+    if (i > 0 && part.slice(0, i).trim() === name) {
+      return decodeURIComponent(part.slice(i + 1).trim());
+    }
+  }
+  return "";
 }
 
 /* ---------------------------------------------------------------- API */
@@ -72,14 +140,23 @@ async function readBody(res) {
 }
 
 /*
- * One request to the API. Returns {status, body}: status 0 when the server
- * could not be reached, body the parsed JSON (or null).
+ * One request to the API, with the session's cookies. Writes carry the
+ * CSRF token; while a super admin acts inside an account, requests carry
+ * X-Account-Id unless asked not to (platform: true). Returns
+ * {status, body, headers}: status 0 when the server could not be reached,
+ * body the parsed JSON (or null).
  */
-async function api(method, path, { body, key = storedKey() } = {}) {
+async function api(method, path, { body, platform = false } = {}) {
   const headers = { Accept: "application/json" };
   const init = { method, headers, cache: "no-store", credentials: "same-origin" };
-  if (key) {
-    headers.Authorization = `Bearer ${key}`;
+  if (method !== "GET" && method !== "HEAD") {
+    const csrf = cookie(CSRF_COOKIE);
+    if (csrf) {
+      headers["X-CSRF-Token"] = csrf;
+    }
+  }
+  if (!platform && state.acting) {
+    headers["X-Account-Id"] = state.acting.id;
   }
   if (body !== undefined) {
     headers["Content-Type"] = "application/json";
@@ -89,16 +166,16 @@ async function api(method, path, { body, key = storedKey() } = {}) {
   try {
     res = await fetch(path, init);
   } catch {
-    return { status: 0, body: null };
+    return { status: 0, body: null, headers: new Headers() };
   }
-  return { status: res.status, body: await readBody(res) };
+  return { status: res.status, body: await readBody(res), headers: res.headers };
 }
 
-/* An authenticated call: a 401 sends the operator back to sign in. */
-async function call(method, path, body) {
-  const r = await api(method, path, { body });
-  if (r.status === 401) {
-    signOut("The master key was not accepted. Sign in again.");
+/* A signed-in call: a 401 means the session is over, back to sign in. */
+async function call(method, path, body, options = {}) {
+  const r = await api(method, path, { body, ...options });
+  if (r.status === 401 && state.context) {
+    sessionEnded("Your session has ended. Sign in again.");
   }
   return r;
 }
@@ -300,25 +377,713 @@ function startStatusTimer() {
   }, STATUS_EVERY_MS);
 }
 
-/* ------------------------------------------------------------ session */
+/* ------------------------------------------------------------ sign-in */
 
-function showSignIn(message) {
-  $("session").hidden = true;
-  $("accounts-view").hidden = true;
-  $("sign-in").hidden = false;
-  const form = $("sign-in-form");
-  clearFormMessages(form);
-  if (message) {
-    setFormError(form, message);
+const VIEWS = ["loading", "sign-in", "accounts-view", "account-view", "me-view"];
+
+/*
+ * The message for ?signin_error=<code>, which the server's callback adds
+ * when a sign-in fails; the parameter is taken off the address bar.
+ * "" when there is none.
+ */
+function takeSigninError() {
+  const params = new URLSearchParams(window.location.search);
+  const code = params.get("signin_error");
+  if (code === null) {
+    return "";
   }
-  fieldInput(form, "key").focus();
+  params.delete("signin_error");
+  const rest = params.toString();
+  history.replaceState(history.state, "", window.location.pathname + (rest ? "?" + rest : "") + window.location.hash);
+  if (Object.hasOwn(SIGNIN_ERRORS, code)) {
+    return SIGNIN_ERRORS[code];
+  }
+  /* An unknown code is named only when it looks like one. */
+  return /^[a-z_]{1,40}$/.test(code)
+    ? `Signing in failed (${code}). Try again.`
+    : "Signing in failed. Try again.";
 }
 
-function showConsole() {
-  $("sign-in").hidden = true;
-  $("session").hidden = false;
-  $("accounts-view").hidden = false;
+/* Where single sign-on comes back to: this page, as a path the server accepts. */
+function returnTo() {
+  const here = window.location.pathname + window.location.hash;
+  return here.length <= RETURN_TO_MAX && /^\/(?![/\\])[\x21-\x5b\x5d-\x7e]*$/.test(here) ? here : "/";
 }
+
+/* Shows one view of main (or none) and leaves the accounts list when it goes. */
+function showView(id) {
+  const changed = state.view !== id;
+  if (changed && state.view === "accounts-view") {
+    resetAccounts();
+  }
+  for (const v of VIEWS) {
+    $(v).hidden = v !== id;
+  }
+  state.view = id;
+  return changed;
+}
+
+function hideShell() {
+  closeSwitcher(true);
+  $("session").hidden = true;
+  $("context-bar").hidden = true;
+  $("banner-break-glass").hidden = true;
+  showText($("banner-suspended"), "");
+  showText($("shell-error"), "");
+}
+
+/* The sign-in page; message (a sentence) says why it is shown. */
+function showSignIn(message, focus) {
+  state.context = null;
+  hideShell();
+  showView("sign-in");
+  const form = $("break-glass-form");
+  clearFormMessages(form);
+  fieldInput(form, "password").value = "";
+  showText($("sign-in-error"), message || "");
+  if (focus) {
+    $("sign-in-title").focus();
+  }
+  loadMethods();
+}
+
+let methodsGeneration = 0;
+let loginUrl = "/v1/auth/login";
+
+/* Asks which ways of signing in are open and shows those. */
+async function loadMethods() {
+  const generation = ++methodsGeneration;
+  $("sign-in-loading").hidden = false;
+  $("sso").hidden = true;
+  $("break-glass").hidden = true;
+  $("sign-in-none").hidden = true;
+  const r = await api("GET", "/v1/auth/methods", { platform: true });
+  if (generation !== methodsGeneration || state.view !== "sign-in") {
+    return;
+  }
+  $("sign-in-loading").hidden = true;
+  if (r.status !== 200 || !r.body || typeof r.body !== "object") {
+    const error = $("sign-in-error");
+    const why = `Cannot find out how to sign in: ${describeError(errorOf(r))} Reload the page to try again.`;
+    showText(error, error.hidden ? why : `${error.textContent} ${why}`);
+    return;
+  }
+  const sso = r.body.sso && r.body.sso.available === true;
+  const breakGlass = r.body.break_glass && r.body.break_glass.available === true;
+  const url = sso ? r.body.sso.login_url : null;
+  loginUrl = typeof url === "string" && /^\/(?![/\\])/.test(url) ? url : "/v1/auth/login";
+  $("sso").hidden = !sso;
+  $("break-glass").hidden = !breakGlass;
+  $("sign-in-none").hidden = sso || breakGlass;
+}
+
+function onSsoClick(event) {
+  setBusy(event.currentTarget, true);
+  const sep = loginUrl.includes("?") ? "&" : "?";
+  window.location.assign(`${loginUrl}${sep}return_to=${encodeURIComponent(returnTo())}`);
+}
+
+/* "15 minutes" for a Retry-After of 900 seconds. */
+function waitText(retryAfter) {
+  const n = Number.parseInt(retryAfter || "", 10);
+  if (!Number.isFinite(n) || n <= 0) {
+    return "a while";
+  }
+  if (n < 60) {
+    return n === 1 ? "a second" : `${n} seconds`;
+  }
+  const m = Math.ceil(n / 60);
+  return m === 1 ? "a minute" : `${m} minutes`;
+}
+
+async function onBreakGlass(event) {
+  event.preventDefault();
+  const form = event.currentTarget;
+  const user = fieldInput(form, "username");
+  const password = fieldInput(form, "password");
+  clearFormMessages(form);
+  showText($("sign-in-error"), "");
+  if (user.value.trim() === "") {
+    setFieldError(form, "username", "Enter the break-glass username.");
+    user.focus();
+    return;
+  }
+  if (password.value === "") {
+    setFieldError(form, "password", "Enter the break-glass password.");
+    password.focus();
+    return;
+  }
+  const button = form.querySelector("button[type=submit]");
+  setBusy(button, true);
+  const r = await api("POST", "/v1/auth/break-glass", {
+    body: { username: user.value.trim(), password: password.value },
+    platform: true,
+  });
+  setBusy(button, false);
+  if (r.status === 200) {
+    form.reset();
+    await enter({ focus: true, announceText: "Signed in with the break-glass credential." });
+    return;
+  }
+  if (r.status === 401) {
+    password.value = "";
+    setFormError(form, "The username or password is wrong. Failed attempts are recorded.");
+    password.focus();
+    return;
+  }
+  if (r.status === 429) {
+    setFormError(form, `Too many failed break-glass attempts. Wait ${waitText(r.headers.get("Retry-After"))} before trying again.`);
+    return;
+  }
+  if (r.status === 403) {
+    setFormError(form, "Break-glass sign-in is switched off on this server. Sign in with single sign-on instead.");
+    return;
+  }
+  showApiError(form, r);
+}
+
+/* ------------------------------------------------------------ the shell */
+
+/*
+ * GET /v1/me/context as the console now stands. A choice of account that
+ * the server does not know (or a stored one that is malformed) is
+ * forgotten, and the platform asked instead.
+ */
+async function loadContext() {
+  let r = await api("GET", "/v1/me/context");
+  if (state.acting && (r.status === 400 || (r.status === 200 && r.body && r.body.role === "super_admin" && !r.body.account))) {
+    setActing(null);
+    r = await api("GET", "/v1/me/context");
+  }
+  if (r.status === 200 && (!r.body || typeof r.body !== "object" || typeof r.body.role !== "string")) {
+    return { status: -1, body: null, headers: r.headers };
+  }
+  if (r.status === 200 && r.body.role !== "super_admin") {
+    setActing(null);  /* the header means nothing for anyone else */
+  }
+  return r;
+}
+
+/* Loads who is signed in and shows the shell, or the sign-in page. */
+async function enter({ focus = false, message = "", announceText = "" } = {}) {
+  const generation = ++state.contextGeneration;
+  const r = await loadContext();
+  if (generation !== state.contextGeneration) {
+    return;
+  }
+  if (r.status === 200) {
+    showShell(r.body, focus);
+    if (announceText) {
+      announce(announceText);
+    }
+    return;
+  }
+  if (r.status === 401) {
+    showSignIn(message, focus || message !== "");
+    return;
+  }
+  const why = r.status === -1
+    ? "The server's answer about who you are was not understood."
+    : `The console cannot tell who you are: ${describeError(errorOf(r))}`;
+  showSignIn(message ? `${message} ${why}` : why, true);
+}
+
+function displayName(context) {
+  const u = context.user || {};
+  if (typeof u.display_name === "string" && u.display_name !== "") {
+    return u.display_name;
+  }
+  if (typeof u.email === "string" && u.email !== "") {
+    return u.email;
+  }
+  const actor = String(u.actor || u.subject || "Unknown user");
+  return actor.startsWith("break-glass:") ? actor.slice("break-glass:".length) : actor;
+}
+
+function roleWords(role) {
+  return Object.hasOwn(ROLE_WORDS, role) ? ROLE_WORDS[role] : String(role);
+}
+
+/* How the caller signed in, in words; "" when unknown. */
+function methodWords(auth) {
+  if (!auth || typeof auth !== "object") {
+    return "";
+  }
+  if (Object.hasOwn(METHOD_WORDS, auth.method)) {
+    return METHOD_WORDS[auth.method];
+  }
+  return Object.hasOwn(KIND_WORDS, auth.kind) ? KIND_WORDS[auth.kind] : "";
+}
+
+function renderWho(context) {
+  const u = context.user || {};
+  const name = displayName(context);
+  $("who-name").textContent = name;
+  const email = typeof u.email === "string" && u.email !== name ? u.email : "";
+  showText($("who-email"), email);
+  const role = $("who-role");
+  role.textContent = roleWords(context.role);
+  role.className = "badge role " + (Object.hasOwn(ROLE_WORDS, context.role) ? context.role.replace("_", "-") : "");
+  const method = $("who-method");
+  const breakGlass = context.auth && context.auth.method === "break_glass";
+  method.textContent = methodWords(context.auth);
+  method.hidden = method.textContent === "";
+  method.className = "badge " + (breakGlass ? "warn" : "info");
+  method.title = breakGlass ? "Signed in with the emergency break-glass credential" : "";
+  $("banner-break-glass").hidden = !breakGlass;
+}
+
+function renderContextBar(context) {
+  const account = context.account && typeof context.account === "object" ? context.account : null;
+  const superAdmin = context.role === "super_admin";
+  const suspended = account !== null && account.status === "suspended";
+  $("context-bar").hidden = false;
+  $("switcher").hidden = !superAdmin;
+  $("context-account").hidden = superAdmin;
+  if (superAdmin) {
+    if (account && state.acting) {
+      setActing({ id: account.id, name: account.name });  /* the name may have changed */
+    }
+    if (!switcherOpen()) {
+      $("switcher-input").value = currentChoiceName();
+    }
+    showText($("switcher-status-badge"), suspended ? "Suspended" : "");
+    $("switcher-status-badge").className = "badge suspended";
+  } else {
+    $("who-account").textContent = account ? account.name : "None";
+    const badge = $("who-account-status");
+    if (suspended) {
+      statusBadge(badge, account.status);
+    }
+    badge.hidden = !suspended;
+  }
+  const banner = $("banner-suspended");
+  if (!suspended) {
+    showText(banner, "");
+  } else if (superAdmin) {
+    showText(banner, `The account ${account.name} is suspended. As a super admin you still see it; its own users are turned away.`);
+  } else {
+    showText(banner, `Your account, ${account.name}, is suspended. Until the platform operators reactivate it, its details cannot be read or changed here.`);
+  }
+}
+
+/* The shell for context: header, banners, and the page the role gets. */
+function showShell(context, focus) {
+  state.context = context;
+  showText($("shell-error"), "");
+  $("session").hidden = false;
+  renderWho(context);
+  renderContextBar(context);
+  const account = context.account && typeof context.account === "object" ? context.account : null;
+  if (context.role === "super_admin" && !account) {
+    if (showView("accounts-view")) {
+      loadAccounts(false);
+    }
+    if (focus) {
+      $("accounts-title").focus();
+    }
+  } else if ((context.role === "super_admin" || context.role === "account_admin") && account) {
+    showView("account-view");
+    renderAccountPage(context, account);
+    if (focus) {
+      $("account-title").focus();
+    }
+  } else {
+    showView("me-view");
+    renderMePage(context, account);
+    if (focus) {
+      $("me-title").focus();
+    }
+  }
+}
+
+/* Leaves the shell: nothing of the session stays on the page. */
+function leaveShell() {
+  state.context = null;
+  state.contextGeneration++;
+  setActing(null);
+  hideShell();
+  showView(null);
+}
+
+function sessionEnded(message) {
+  leaveShell();
+  showSignIn(message, true);
+}
+
+async function onSignOut() {
+  const button = $("sign-out");
+  setBusy(button, true);
+  const r = await api("POST", "/v1/auth/logout", { platform: true });
+  setBusy(button, false);
+  if (r.status !== 200 && r.status !== 401) {
+    showText($("shell-error"), `Signing out failed: ${describeError(errorOf(r))}`);
+    return;
+  }
+  const url = r.status === 200 && r.body && typeof r.body.end_session_url === "string" ? r.body.end_session_url : "";
+  leaveShell();
+  if (/^https?:\/\//i.test(url)) {
+    /* Signed out here; the identity provider ends its session and comes back. */
+    showText($("loading"), "Signed out. Signing out of single sign-on…");
+    showView("loading");
+    announce("Signed out.");
+    window.location.assign(url);
+    return;
+  }
+  showSignIn("", true);
+  announce("Signed out.");
+}
+
+/* ---------------------------------------------------- the account pages */
+
+let accountGeneration = 0;
+
+/* An account admin's own account, or the one a super admin acts inside. */
+async function renderAccountPage(context, account) {
+  const generation = ++accountGeneration;
+  const admin = context.role === "account_admin";
+  $("account-title").textContent = admin ? "Your account" : "Acting inside an account";
+  $("account-lead").textContent = admin
+    ? "You are an account admin of this account. Its name and slug are changed by the platform operators."
+    : "As a super admin you act inside this account: what you do here is done in it. Choose Whole platform in the account switcher to manage every account.";
+  $("account-name").textContent = account.name;
+  statusBadge($("account-status"), account.status);
+  $("account-slug").textContent = account.slug;
+  $("account-id").textContent = account.id;
+  for (const id of ["account-created", "account-updated"]) {
+    setTime($(id), null);
+    $(id).textContent = "—";
+  }
+  showText($("account-error"), "");
+  $("account-loading").hidden = false;
+  const r = await call("GET", accountPath(account.id));
+  if (generation !== accountGeneration || state.view !== "account-view") {
+    return;
+  }
+  $("account-loading").hidden = true;
+  if (r.status === 200 && r.body) {
+    $("account-name").textContent = r.body.name;
+    statusBadge($("account-status"), r.body.status);
+    $("account-slug").textContent = r.body.slug;
+    setTime($("account-created"), r.body.created_at);
+    setTime($("account-updated"), r.body.updated_at);
+    return;
+  }
+  /* A suspended account's details are refused to its own admins: the banner says so. */
+  if (r.status !== 401 && errorOf(r).code !== "account_suspended") {
+    showText($("account-error"), `Cannot load the account's details: ${describeError(errorOf(r))}`);
+  }
+}
+
+function renderMePage(context, account) {
+  const u = context.user || {};
+  $("me-name").textContent = typeof u.display_name === "string" && u.display_name !== "" ? u.display_name : "—";
+  $("me-email").textContent = typeof u.email === "string" && u.email !== "" ? u.email : "—";
+  $("me-role").textContent = roleWords(context.role);
+  $("me-account").textContent = account ? account.name : "None";
+  $("me-method").textContent = methodWords(context.auth) || "—";
+}
+
+/* ------------------------------------------------------ account switcher */
+
+const PLATFORM_OPTION = Object.freeze({ id: "", name: "Whole platform", slug: "", status: "", platform: true });
+
+function switcherOpen() {
+  return !$("switcher-popup").hidden;
+}
+
+function currentChoiceName() {
+  return state.acting ? state.acting.name : PLATFORM_OPTION.name;
+}
+
+function isCurrent(option) {
+  return option.platform ? !state.acting : state.acting !== null && state.acting.id === option.id;
+}
+
+function setExpanded(open) {
+  $("switcher-popup").hidden = !open;
+  $("switcher-input").setAttribute("aria-expanded", open ? "true" : "false");
+  $("switcher-toggle").setAttribute("aria-expanded", open ? "true" : "false");
+}
+
+function optionElement(option, i) {
+  const li = document.createElement("li");
+  li.id = `switcher-option-${i}`;
+  li.setAttribute("role", "option");
+  li.setAttribute("aria-selected", "false");
+  li.className = "combo-option" + (option.platform ? " platform" : "");
+  li.dataset.index = String(i);
+  const name = document.createElement("span");
+  name.className = "option-name";
+  name.textContent = option.name;
+  li.append(name);
+  const detail = document.createElement(option.platform ? "span" : "code");
+  detail.className = "option-detail";
+  detail.textContent = option.platform ? "All accounts" : option.slug;
+  li.append(detail);
+  li.title = option.platform ? option.name : `${option.name} (${option.slug})`;
+  const tags = document.createElement("span");
+  tags.className = "option-tags";
+  if (option.status === "suspended") {
+    const badge = document.createElement("span");
+    statusBadge(badge, option.status);
+    tags.append(badge);
+  }
+  if (isCurrent(option)) {
+    li.classList.add("current");
+    const mark = document.createElement("span");
+    mark.className = "option-current";
+    mark.textContent = "Current";
+    tags.append(mark);
+  }
+  if (tags.childElementCount > 0) {
+    li.append(tags);
+  }
+  return li;
+}
+
+function renderSwitcher() {
+  $("switcher-list").replaceChildren(...sw.options.map(optionElement));
+  sw.active = -1;
+  $("switcher-input").removeAttribute("aria-activedescendant");
+}
+
+function setActive(i) {
+  sw.active = i >= 0 && i < sw.options.length ? i : -1;
+  let activeElement = null;
+  for (const li of $("switcher-list").children) {
+    const on = Number(li.dataset.index) === sw.active;
+    li.setAttribute("aria-selected", on ? "true" : "false");
+    li.classList.toggle("active", on);
+    if (on) {
+      activeElement = li;
+    }
+  }
+  const input = $("switcher-input");
+  if (activeElement) {
+    input.setAttribute("aria-activedescendant", activeElement.id);
+    activeElement.scrollIntoView({ block: "nearest" });
+  } else {
+    input.removeAttribute("aria-activedescendant");
+  }
+}
+
+function optionKey(option) {
+  return option ? (option.platform ? "" : option.id) : null;
+}
+
+function setSwitcherStatus(text) {
+  $("switcher-status").textContent = text;
+}
+
+function switcherSummary(q, n, more) {
+  const noun = n === 1 ? "account" : "accounts";
+  if (q === "") {
+    return more ? `The first ${n} ${noun}. Type to search them all.` : `${n} ${noun}.`;
+  }
+  if (n === 0) {
+    return `No account matches “${q}”.`;
+  }
+  return `${n} ${noun} match${n === 1 ? "es" : ""} “${q}”${more ? "; type more to narrow it down" : ""}.`;
+}
+
+/*
+ * Searches the platform's accounts (never inside the account acted in)
+ * and shows them after Whole platform. after: "auto" highlights the
+ * first account found unless the arrow keys moved meanwhile, "last" the
+ * last option, "keep" whatever was highlighted.
+ */
+async function searchSwitcher(q, after) {
+  const generation = ++sw.generation;
+  const list = $("switcher-list");
+  list.setAttribute("aria-busy", "true");
+  setSwitcherStatus("Searching…");
+  const p = new URLSearchParams({ limit: String(SWITCHER_PAGE_SIZE) });
+  if (q !== "") {
+    p.set("q", q);
+  }
+  const r = await call("GET", "/v1/accounts?" + p.toString(), undefined, { platform: true });
+  if (generation !== sw.generation || !switcherOpen()) {
+    return;
+  }
+  list.setAttribute("aria-busy", "false");
+  if (r.status !== 200 || !r.body || !Array.isArray(r.body.items)) {
+    if (r.status !== 401) {
+      setSwitcherStatus(`Cannot search accounts: ${describeError(errorOf(r))}`);
+    }
+    return;
+  }
+  const keep = optionKey(sw.options[sw.active]);
+  sw.options = [PLATFORM_OPTION, ...r.body.items];
+  sw.query = q;
+  renderSwitcher();
+  if (after === "last") {
+    setActive(sw.options.length - 1);
+  } else if (after === "auto" && !sw.moved) {
+    setActive(q !== "" && sw.options.length > 1 ? 1 : -1);
+  } else {
+    setActive(keep === null ? -1 : sw.options.findIndex((o) => optionKey(o) === keep));
+  }
+  setSwitcherStatus(switcherSummary(q, r.body.items.length, typeof r.body.next_cursor === "string"));
+}
+
+/* Opens the list of every account (no search); highlights first, last or none. */
+function openSwitcher(highlight) {
+  window.clearTimeout(sw.timer);
+  setExpanded(true);
+  if (sw.query !== "") {
+    sw.options = [PLATFORM_OPTION];
+  } else if (sw.options.length === 0) {
+    sw.options = [PLATFORM_OPTION];
+  }
+  renderSwitcher();
+  sw.moved = highlight !== "none";
+  if (highlight === "first") {
+    setActive(0);
+  }
+  searchSwitcher("", highlight === "last" ? "last" : "keep");
+}
+
+function closeSwitcher(restore) {
+  window.clearTimeout(sw.timer);
+  sw.generation++;
+  setExpanded(false);
+  setActive(-1);
+  $("switcher-list").setAttribute("aria-busy", "false");
+  if (restore) {
+    $("switcher-input").value = currentChoiceName();
+  }
+}
+
+function moveActive(delta) {
+  const n = sw.options.length;
+  if (n === 0) {
+    return;
+  }
+  sw.moved = true;
+  if (sw.active < 0) {
+    setActive(delta > 0 ? 0 : n - 1);
+  } else {
+    setActive((sw.active + delta + n) % n);
+  }
+}
+
+async function chooseOption(option) {
+  if (!option) {
+    return;
+  }
+  const before = state.acting ? state.acting.id : "";
+  closeSwitcher(false);
+  setActing(option.platform ? null : { id: option.id, name: option.name });
+  $("switcher-input").value = currentChoiceName();
+  if (optionKey(option) === before) {
+    return;
+  }
+  const generation = ++state.contextGeneration;
+  const r = await loadContext();
+  if (generation !== state.contextGeneration || !state.context) {
+    return;
+  }
+  if (r.status === 200) {
+    showShell(r.body, false);
+    announce(state.acting ? `Now acting inside the account ${state.acting.name}.` : "Now acting for the whole platform.");
+  } else if (r.status === 401) {
+    sessionEnded("Your session has ended. Sign in again.");
+  } else {
+    showText($("shell-error"), `Cannot switch accounts: ${describeError(errorOf(r))}`);
+  }
+}
+
+function onSwitcherInput(event) {
+  const q = event.currentTarget.value.trim();
+  if (!switcherOpen()) {
+    setExpanded(true);
+    renderSwitcher();
+  }
+  sw.moved = false;
+  setActive(-1);
+  window.clearTimeout(sw.timer);
+  sw.timer = window.setTimeout(() => searchSwitcher(q, "auto"), SWITCHER_DELAY_MS);
+}
+
+function onSwitcherKeydown(event) {
+  const open = switcherOpen();
+  switch (event.key) {
+    case "ArrowDown":
+      event.preventDefault();
+      if (!open) {
+        openSwitcher(event.altKey ? "none" : "first");
+      } else if (!event.altKey) {
+        moveActive(1);
+      }
+      break;
+    case "ArrowUp":
+      event.preventDefault();
+      if (!open) {
+        openSwitcher(event.altKey ? "none" : "last");
+      } else if (event.altKey) {
+        closeSwitcher(true);
+      } else {
+        moveActive(-1);
+      }
+      break;
+    case "Enter":
+      if (open) {
+        event.preventDefault();
+        if (sw.active >= 0) {
+          chooseOption(sw.options[sw.active]);
+        }
+      }
+      break;
+    case "Escape":
+      if (open || event.currentTarget.value !== currentChoiceName()) {
+        event.preventDefault();
+        event.stopPropagation();
+        closeSwitcher(true);
+      }
+      break;
+    case "Tab":
+      if (open) {
+        closeSwitcher(true);
+      }
+      break;
+    default:
+      break;
+  }
+}
+
+function onSwitcherClick(event) {
+  if (!switcherOpen()) {
+    openSwitcher("none");
+    event.currentTarget.select();
+  }
+}
+
+function onSwitcherToggle() {
+  const input = $("switcher-input");
+  if (switcherOpen()) {
+    closeSwitcher(true);
+  } else {
+    input.focus();
+    openSwitcher("none");
+    input.select();
+  }
+}
+
+function onOptionClick(event) {
+  const li = event.target.closest("[role=option]");
+  if (li) {
+    chooseOption(sw.options[Number(li.dataset.index)]);
+  }
+}
+
+function onSwitcherFocusOut(event) {
+  if (!$("switcher-combo").contains(event.relatedTarget)) {
+    closeSwitcher(true);
+  }
+}
+
+/* ----------------------------------------------------------- the list */
 
 function resetAccounts() {
   state.generation++;
@@ -343,68 +1108,6 @@ function resetAccounts() {
     clearFormMessages($(id));
   }
 }
-
-function signOut(message) {
-  forgetKey();
-  resetAccounts();
-  showSignIn(message || "");
-  announce(message || "Signed out.");
-}
-
-/*
- * Checks a key by asking for one account. Authentication runs before
- * anything else, so any answer but 401, 403 or no answer means it holds.
- */
-async function checkKey(key) {
-  const r = await api("GET", "/v1/accounts?limit=1", { key });
-  if (r.status === 401) {
-    return "This key was not accepted.";
-  }
-  if (r.status === 403) {
-    return "This key may not manage accounts.";
-  }
-  if (r.status === 0) {
-    return "Cannot reach the server.";
-  }
-  return "";
-}
-
-async function onSignIn(event) {
-  event.preventDefault();
-  const form = event.currentTarget;
-  const input = fieldInput(form, "key");
-  const button = form.querySelector("button[type=submit]");
-  const key = input.value.trim();
-  clearFormMessages(form);
-  if (key.length < KEY_MIN_LENGTH) {
-    setFieldError(form, "key", `The master key has at least ${KEY_MIN_LENGTH} characters.`);
-    input.focus();
-    return;
-  }
-  setBusy(button, true);
-  const problem = await checkKey(key);
-  setBusy(button, false);
-  if (problem) {
-    setFieldError(form, "key", problem);
-    input.focus();
-    return;
-  }
-  if (!storeKey(key)) {
-    setFormError(form, "This browser does not allow session storage, which the console needs.");
-    return;
-  }
-  input.value = "";
-  enterConsole();
-  announce("Signed in.");
-}
-
-function enterConsole() {
-  showConsole();
-  $("accounts-title").focus();
-  loadAccounts(false);
-}
-
-/* ----------------------------------------------------------- the list */
 
 function listPath(cursor) {
   const p = new URLSearchParams();
@@ -724,9 +1427,22 @@ function onKeydown(event) {
 }
 
 function wire() {
-  $("sign-in-form").addEventListener("submit", onSignIn);
-  $("sign-out").addEventListener("click", () => signOut(""));
+  $("sso-button").addEventListener("click", onSsoClick);
+  $("break-glass-form").addEventListener("submit", onBreakGlass);
+  $("sign-out").addEventListener("click", onSignOut);
   $("status-refresh").addEventListener("click", refreshStatus);
+
+  const input = $("switcher-input");
+  input.addEventListener("input", onSwitcherInput);
+  input.addEventListener("keydown", onSwitcherKeydown);
+  input.addEventListener("click", onSwitcherClick);
+  $("switcher-toggle").addEventListener("mousedown", (event) => event.preventDefault());
+  $("switcher-toggle").addEventListener("click", onSwitcherToggle);
+  /* A press on an option keeps the focus in the input; the click chooses. */
+  $("switcher-list").addEventListener("mousedown", (event) => event.preventDefault());
+  $("switcher-list").addEventListener("click", onOptionClick);
+  $("switcher-combo").addEventListener("focusout", onSwitcherFocusOut);
+
   $("filters").addEventListener("submit", onFilterSubmit);
   $("filter-q").addEventListener("input", onSearchInput);
   $("filter-status").addEventListener("change", onStatusChange);
@@ -742,18 +1458,25 @@ function wire() {
       refreshStatus();
     }
   });
+  /* Back from the identity provider through the history cache: the page
+     is as it was left (the sign-in button busy, or signing out); ask again. */
+  window.addEventListener("pageshow", (event) => {
+    if (event.persisted) {
+      setBusy($("sso-button"), false);
+      state.acting = storedActing();
+      enter();
+    }
+  });
 }
 
 function start() {
   wire();
+  forgetOldKey();
   refreshStatus();
   startStatusTimer();
-  if (storedKey()) {
-    showConsole();
-    loadAccounts(false);
-  } else {
-    showSignIn("");
-  }
+  state.acting = storedActing();
+  const signinError = takeSigninError();
+  enter({ message: signinError });
 }
 
 start();

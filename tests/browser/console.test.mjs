@@ -1,17 +1,24 @@
 /*
  * The admin console (www/) in headless Chromium against a real stack.
  *
- * Run by tests/browser/suite.sh, which starts the stack and sets:
+ * Run by tests/browser/suite.sh, which starts the test identity provider
+ * and the stack, and sets:
  *   COCKPIT_URL, COCKPIT_MASTER_KEY  the stack, from its env file
- *   PGHOST, PGPORT, PGUSER, ...      the owner role on the stack's database
+ *   DATABASE_URL                     the owner role on the stack's database
+ *   COCKPIT_BUILD_DIR                the build (cgi-bin/cockpitctl)
+ *   COCKPIT_TEST_IDP                 the test identity provider's issuer
  *   COCKPIT_CHROMIUM                 the browser, /usr/bin/chromium
  *   COCKPIT_BROWSER_MODULES          the node_modules holding playwright-core
  *   COCKPIT_SCREENSHOTS              where the screenshot of each state goes
  *
- * One page, one test after another; each test names what it checks and
- * signs in again when it needs to. Every account a test makes carries
- * this run's marker, so a test sees only its own. Prints PASS or FAIL per
- * test and ends with "N passed, N failed".
+ * The console signs in with single sign-on (the identity provider's
+ * sign-in page, one button per user) or the break-glass credential; the
+ * master key only sets things up through the API. One page, one test after
+ * another; each test names what it checks and signs in again, as whom it
+ * needs, when it needs to. Every account a test makes carries this run's
+ * marker, so a test sees only its own; the first test makes the account
+ * "Demo" that the identity provider's org-demo users belong to. Prints
+ * PASS or FAIL per test and ends with "N passed, N failed".
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
@@ -30,6 +37,9 @@ function env(name) {
 
 const BASE = env("COCKPIT_URL");
 const KEY = env("COCKPIT_MASTER_KEY");
+const DATABASE_URL = env("DATABASE_URL");
+const BUILD = env("COCKPIT_BUILD_DIR");
+const IDP = new URL(env("COCKPIT_TEST_IDP")).origin;
 const CHROMIUM = env("COCKPIT_CHROMIUM");
 const SHOTS = env("COCKPIT_SCREENSHOTS");
 const { chromium } = createRequire(import.meta.url)(join(env("COCKPIT_BROWSER_MODULES"), "playwright-core"));
@@ -37,7 +47,15 @@ const { chromium } = createRequire(import.meta.url)(join(env("COCKPIT_BROWSER_MO
 /* Lowercase letters and digits: fits in a slug, unique to this run. */
 const RUN = "t" + Date.now().toString(36).slice(-6) + Math.random().toString(36).slice(2, 5);
 const WAIT_MS = 10000;  /* generous: make check may run the API suites alongside */
-const WRONG_KEY = "0123456789abcdef".repeat(4);
+
+/* The identity provider's users (suite.sh) and the break-glass credential. */
+const SUPER = { email: "super@demo.test" };
+const ADMIN = { email: "admin@demo.test", name: "Ada Admin" };
+const END_USER = { email: "user@demo.test", name: "Uma User" };
+const STRAY = { email: "stray@nowhere.test" };
+const BREAK_GLASS_USER = "ops";
+const BREAK_GLASS_PASSWORD = "correct horse battery staple";
+const demo = { account: null };  /* the account org-demo maps to */
 
 /* ------------------------------------------------------------ checks */
 
@@ -75,8 +93,9 @@ async function until(what, read, ok, timeout = WAIT_MS) {
 
 /* --------------------------------------------------------------- API */
 
-async function api(method, path, body, key = KEY) {
-  const headers = { Accept: "application/json", Authorization: `Bearer ${key}` };
+/* The API with the master key, from node: setting up, and checking what the console did. */
+async function api(method, path, body) {
+  const headers = { Accept: "application/json", Authorization: `Bearer ${KEY}` };
   const init = { method, headers };
   if (body !== undefined) {
     headers["Content-Type"] = "application/json";
@@ -138,20 +157,31 @@ async function findAccounts(q) {
 }
 
 /*
- * The API cannot suspend an account yet: the owner role does it in the
- * database (psql, through the PG* variables of the stack's env file).
+ * SQL as the owner role, acting for the platform (row-level security is
+ * forced on the owner too): what the API cannot do yet.
  */
-async function suspend(account) {
-  check(/^[a-z0-9-]+$/.test(account.slug), `unexpected slug ${account.slug}`);
+function ownerSql(sql) {
   try {
-    execFileSync("psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-o", "/dev/null", "-c",
-      "SELECT set_config('cockpit.platform', 'on', false); " +
-      `UPDATE accounts SET status = 'suspended' WHERE slug = '${account.slug}'`],
+    execFileSync("psql", [DATABASE_URL, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-o", "/dev/null", "-c",
+      `SELECT set_config('cockpit.platform', 'on', false); ${sql}`],
     { stdio: ["ignore", "pipe", "pipe"] });
   } catch (e) {
-    throw new Failure(`psql could not suspend ${account.slug}: ${e.stderr || e.message}`);
+    throw new Failure(`psql could not run ${sql}: ${e.stderr || e.message}`);
   }
-  same((await getAccount(account.id)).status, "suspended", `status of ${account.slug} after suspending it`);
+}
+
+function slugLiteral(account) {
+  check(/^[a-z0-9-]+$/.test(account.slug), `unexpected slug ${account.slug}`);
+  return `'${account.slug}'`;
+}
+
+async function setStatus(account, status) {
+  ownerSql(`UPDATE accounts SET status = '${status}' WHERE slug = ${slugLiteral(account)}`);
+  same((await getAccount(account.id)).status, status, `status of ${account.slug} after setting it`);
+}
+
+async function suspend(account) {
+  await setStatus(account, "suspended");
 }
 
 /* -------------------------------------------------------------- page */
@@ -164,6 +194,8 @@ const seen = {
   listRequests: [],      /* URLs of GET /v1/accounts */
   listResponses: [],     /* their answers */
   listLoads: 0,          /* lists the console finished loading */
+  apiRequests: [],       /* {method, path, account, csrf} of every /v1/ request */
+  navigations: [],       /* URLs of every document request, both origins */
   documentHeaders: null, /* headers of the first answer for the page itself */
 };
 
@@ -177,15 +209,29 @@ function watch(page) {
     seen.failedRequests.push(`${request.method()} ${request.url()}: ${why}`);
   });
   page.on("request", (request) => {
-    if (request.method() === "GET" && new URL(request.url()).pathname === "/v1/accounts") {
+    const url = new URL(request.url());
+    if (request.isNavigationRequest()) {
+      seen.navigations.push(request.url());
+    }
+    if (url.origin === BASE && url.pathname.startsWith("/v1/")) {
+      const h = request.headers();
+      seen.apiRequests.push({
+        method: request.method(),
+        path: url.pathname + url.search,
+        account: h["x-account-id"] || null,
+        csrf: h["x-csrf-token"] || null,
+      });
+    }
+    if (request.method() === "GET" && url.origin === BASE && url.pathname === "/v1/accounts") {
       seen.listRequests.push(request.url());
     }
   });
   page.on("response", (response) => {
-    if (response.request().method() === "GET" && new URL(response.url()).pathname === "/v1/accounts") {
+    const url = new URL(response.url());
+    if (response.request().method() === "GET" && url.origin === BASE && url.pathname === "/v1/accounts") {
       seen.listResponses.push(response);
     }
-    if (response.request().isNavigationRequest() && seen.documentHeaders === null) {
+    if (response.request().isNavigationRequest() && seen.documentHeaders === null && url.origin === BASE && url.pathname === "/") {
       seen.documentHeaders = response.headers();
     }
   });
@@ -205,6 +251,10 @@ async function textOf(page, selector) {
 
 async function untilShown(page, selector, what = selector) {
   await until(`${what} to be shown`, () => isShown(page, selector), (v) => v === true);
+}
+
+async function untilHidden(page, selector, what = selector) {
+  await until(`${what} to be hidden`, () => isShown(page, selector), (v) => v === false);
 }
 
 async function untilText(page, selector, ok, what) {
@@ -271,16 +321,72 @@ async function storage(page) {
   }));
 }
 
-async function submitKey(page, key) {
-  await page.fill("#sign-in-form-key", key);
-  await page.click("#sign-in-form button[type=submit]");
+/* What the page's own fetch gets from the API (with the session's cookies). */
+async function pageFetch(page, method, path, { headers = {}, body } = {}) {
+  return page.evaluate(async ([m, p, h, b]) => {
+    const init = { method: m, headers: { Accept: "application/json", ...h }, credentials: "same-origin" };
+    if (b !== undefined) {
+      init.headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(b);
+    }
+    const res = await fetch(p, init);
+    const text = await res.text();
+    let json = null;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      /* not JSON */
+    }
+    return { status: res.status, body: json };
+  }, [method, path, headers, body]);
 }
 
+async function csrfCookie(page) {
+  const cookies = await page.context().cookies(BASE);
+  const c = cookies.find((x) => x.name === "cockpit_csrf");
+  return c ? c.value : null;
+}
+
+/*
+ * Signed out, nothing stored: no cookies, an empty sessionStorage, and
+ * the console's sign-in page with the ways of signing in shown.
+ */
+async function signedOut(page, path = "/") {
+  await page.context().clearCookies();
+  await page.goto(BASE + "/");
+  await page.evaluate(() => sessionStorage.clear());
+  await page.goto(BASE + path);
+  await untilShown(page, "#sign-in", "the sign-in page");
+  await until("the ways of signing in", async () => (await isShown(page, "#sso-button")) && (await isShown(page, "#break-glass-form")),
+    (v) => v === true);
+}
+
+/*
+ * Signs in as user through single sign-on: the console's button, then
+ * the identity provider's button naming the user, then back.
+ */
+async function ssoSignIn(page, user, path = "/") {
+  await signedOut(page, path);
+  await page.click("#sso-button");
+  await page.waitForURL((u) => u.origin === IDP, { timeout: WAIT_MS });
+  await page.getByRole("button", { name: new RegExp(user.email.replace(/[.]/g, "\\.")) }).click();
+  await page.waitForURL((u) => u.origin === BASE, { timeout: WAIT_MS });
+}
+
+async function whoIsShown(page) {
+  return {
+    name: await textOf(page, "#who-name"),
+    role: await textOf(page, "#who-role"),
+    method: await textOf(page, "#who-method"),
+  };
+}
+
+/* Signed in as the super admin, acting for the whole platform, the accounts list shown. */
 async function signIn(page) {
-  if (!(await isShown(page, "#sign-in"))) {
+  if (await isShown(page, "#accounts-view") && (await textOf(page, "#who-name")) === SUPER.email) {
     return;
   }
-  await reloadsList(page, () => submitKey(page, KEY));
+  await reloadsList(page, () => ssoSignIn(page, SUPER));
   await untilShown(page, "#accounts-view", "the accounts view");
 }
 
@@ -299,60 +405,119 @@ async function submitAndAnswer(page, method, button) {
   return answered;
 }
 
+/* The switcher's options as shown: [{name, active, current}]. */
+async function switcherOptions(page) {
+  return page.$$eval("#switcher-list [role=option]", (lis) => lis.map((li) => ({
+    id: li.id,
+    name: li.querySelector(".option-name")?.textContent ?? "",
+    selected: li.getAttribute("aria-selected") === "true",
+    current: li.classList.contains("current"),
+  })));
+}
+
+async function switcherState(page) {
+  return page.evaluate(() => {
+    const input = document.getElementById("switcher-input");
+    const id = input.getAttribute("aria-activedescendant");
+    const active = id ? document.getElementById(id) : null;
+    return {
+      value: input.value,
+      expanded: input.getAttribute("aria-expanded"),
+      active: active ? active.querySelector(".option-name")?.textContent ?? "" : null,
+      focused: document.activeElement === input,
+    };
+  });
+}
+
+/* The /v1/ requests the page made since mark (an index into seen.apiRequests). */
+function requestsSince(mark) {
+  return seen.apiRequests.slice(mark);
+}
+
 /* ------------------------------------------------------------- tests */
 
 const tests = [];
 const test = (name, fn) => tests.push({ name, fn });
 
-test("sign-in comes first; a wrong key is refused; the real key signs in and stays in sessionStorage only", async (page) => {
-  await page.goto(BASE + "/");
-  await untilShown(page, "#sign-in", "the sign-in panel");
-  check(!(await isShown(page, "#accounts-view")), "the accounts view is shown before signing in");
-  check(!(await isShown(page, "#session")), "the sign-out control is shown before signing in");
-  same(await page.getAttribute("#sign-in-form-key", "type"), "password", "type of the key input");
-  await shot(page, "01-sign-in");
-
-  await submitKey(page, "too-short");
-  await untilText(page, "#sign-in-form-key-error", (t) => t.includes("32"), "the too-short message next to the key");
-
-  const refused = page.waitForResponse((r) => new URL(r.url()).pathname === "/v1/accounts");
-  await submitKey(page, WRONG_KEY);
-  same((await refused).status(), 401, "the API's answer to the wrong key");
-  await untilText(page, "#sign-in-form-key-error", (t) => /not accepted/i.test(t), "the wrong-key message next to the key");
-  check(!(await isShown(page, "#accounts-view")), "the accounts view is shown after a wrong key");
-  check(!(await storage(page)).session.some(([, v]) => v === WRONG_KEY), "the wrong key was stored");
-  await shot(page, "01-wrong-key");
-
-  await reloadsList(page, () => submitKey(page, KEY));
-  await untilShown(page, "#accounts-view", "the accounts view");
-  check(!(await isShown(page, "#sign-in")), "the sign-in panel is still shown after signing in");
-  check(await isShown(page, "#session"), "the sign-out control is not shown after signing in");
-  same(await page.inputValue("#sign-in-form-key"), "", "the key input after signing in");
-  const kept = await storage(page);
-  check(kept.session.some(([, v]) => v === KEY), "the key is not in sessionStorage");
-  same(kept.local, [], "localStorage");
-  check(!kept.cookie.includes(KEY), "the key is in a cookie");
-  await shot(page, "01-signed-in");
+test("setup: the account Demo for org-demo, and a break-glass credential", async () => {
+  demo.account = await createAccount("Demo", `demo-${RUN}`);
+  ownerSql(`UPDATE accounts SET auth_org_id = 'org-demo' WHERE slug = ${slugLiteral(demo.account)}`);
+  try {
+    execFileSync(join(BUILD, "cgi-bin", "cockpitctl"), ["break-glass", "set", "--user", BREAK_GLASS_USER],
+      { input: BREAK_GLASS_PASSWORD + "\n", stdio: ["pipe", "pipe", "pipe"], env: process.env });
+  } catch (e) {
+    throw new Failure(`cockpitctl break-glass set failed: ${e.stderr || e.message}`);
+  }
+  const methods = await fetch(BASE + "/v1/auth/methods").then((r) => r.json());
+  same(methods, { sso: { available: true, login_url: "/v1/auth/login" }, break_glass: { available: true } },
+    "GET /v1/auth/methods");
 });
 
-test("the status strip shows health OK, ready, schema version 1", async (page) => {
+test("signed out, the sign-in page offers single sign-on and the emergency break-glass form, and no master key", async (page) => {
+  await signedOut(page);
+  /* A master key an older console left in this tab is forgotten. */
+  await page.evaluate(() => sessionStorage.setItem("console-cockpit.master-key", "0123456789abcdef".repeat(4)));
+  await page.reload();
+  await untilShown(page, "#sso-button", "the single sign-on button");
+  same(await textOf(page, "#sso-button"), "Sign in with single sign-on", "the single sign-on button");
+  same(await page.locator("#break-glass-title").textContent(), "Emergency sign-in for platform operators",
+    "the break-glass form's heading");
+  check(await page.getByLabel("Username").isVisible(), "no input labelled Username");
+  same(await page.getByLabel("Password").getAttribute("type"), "password", "type of the input labelled Password");
+  same(await page.getByLabel("Password").getAttribute("autocomplete"), "current-password", "autocomplete of the password");
+  check(await page.getByRole("button", { name: "Sign in with break-glass" }).isVisible(), "no break-glass submit button");
+  same(await page.locator("input[name=key], #sign-in-form-key").count(), 0, "master-key inputs");
+  check(!(await page.locator("#sign-in").textContent()).toLowerCase().includes("master key"), "the sign-in page mentions a master key");
+  for (const id of ["#session", "#context-bar", "#accounts-view", "#account-view", "#me-view", "#sign-in-error"]) {
+    check(!(await isShown(page, id)), `${id} is shown before signing in`);
+  }
+  same((await storage(page)).session, [], "sessionStorage on the sign-in page");
+  same((await storage(page)).local, [], "localStorage");
+  await shot(page, "01-sign-in");
+});
+
+test("single sign-on as the super admin: the IdP's button, back to where it started; the shell says who; the accounts list", async (page) => {
+  const mark = seen.navigations.length;
+  await reloadsList(page, () => ssoSignIn(page, SUPER, "/#from-test"));
+  const login = seen.navigations.slice(mark).map((u) => new URL(u)).find((u) => u.pathname === "/v1/auth/login");
+  check(login, `no navigation to /v1/auth/login among ${JSON.stringify(seen.navigations.slice(mark))}`);
+  same(login.searchParams.get("return_to"), "/#from-test", "the return_to the console asked for");
+  same(new URL(page.url()).hash, "#from-test", "the hash after signing in");
+  await untilShown(page, "#accounts-view", "the accounts view");
+  same(await whoIsShown(page), { name: SUPER.email, role: "Super admin", method: "Single sign-on" }, "the header");
+  check(!(await page.getAttribute("#who-method", "class")).includes("warn"), "single sign-on is shown as a warning");
+  check(!(await isShown(page, "#banner-break-glass")), "the break-glass banner is shown for single sign-on");
+  check(await isShown(page, "#switcher-input"), "no account switcher for the super admin");
+  same(await switcherState(page), { value: "Whole platform", expanded: "false", active: null, focused: false }, "the switcher");
+  check(!(await isShown(page, "#sign-in")), "the sign-in page is still shown");
+  check((await rowIds(page)).includes(demo.account.id), "Demo is not in the accounts list");
+  const kept = await storage(page);
+  same(kept.session, [], "sessionStorage while acting for the platform");
+  check(!kept.cookie.includes("cockpit_session"), "the session cookie is readable by the page (not HttpOnly)");
+  check(kept.cookie.includes("cockpit_csrf="), "no CSRF cookie for the page to read");
+  await shot(page, "02-super-admin");
+});
+
+test("the status strip shows health OK, ready, and the schema version", async (page) => {
   await signIn(page);
   const readiness = await api("GET", "/readiness");
-  same([readiness.status, readiness.body?.schema_version], [200, 1], "GET /readiness");
+  same(readiness.status, 200, "GET /readiness");
+  const version = String(readiness.body?.schema_version);
+  check(/^[0-9]+$/.test(version), `GET /readiness has no schema_version: ${readiness.text}`);
   await untilText(page, "#health-value", (t) => t === "OK", "health OK");
   same(await page.getAttribute("#status-health", "data-state"), "ok", "the health item's state");
   await untilText(page, "#readiness-value", (t) => t === "Ready", "readiness Ready");
   same(await page.getAttribute("#status-readiness", "data-state"), "ok", "the readiness item's state");
-  await untilText(page, "#schema-value", (t) => t === "1", "schema version 1");
-  await shot(page, "02-status");
+  await untilText(page, "#schema-value", (t) => t === version, `schema version ${version}`);
 });
 
 test("the list shows accounts made through the API; search (debounced) and the status filter narrow it", async (page) => {
   const m = RUN + "list";
   const made = await createAccounts([1, 2, 3].map((i) => ({ name: `List ${m} ${i}`, slug: `${m}-${i}` })), 1);
   await suspend(made[1]);
+  await signIn(page);
 
-  /* A reload keeps the key (sessionStorage) and loads the list again. */
+  /* A reload keeps the session (its cookie) and loads the list again. */
   await reloadsList(page, () => page.reload());
   check(await isShown(page, "#accounts-view"), "a reload signed the operator out");
   const all = await tableRows(page);
@@ -428,6 +593,10 @@ test("the create form makes an account; a taken slug is shown next to the slug a
   await page.fill("#create-form-slug", slug);
   const created = await submitAndAnswer(page, "POST", "#create-form button[type=submit]");
   same(created.status(), 201, "the API's answer to the form");
+  const csrf = await csrfCookie(page);
+  check(csrf, "no cockpit_csrf cookie while signed in");
+  same(created.request().headers()["x-csrf-token"], csrf, "the X-CSRF-Token the create form sent");
+  same(created.request().headers()["x-account-id"], undefined, "the X-Account-Id the create form sent (whole platform)");
   await until("the new account in the table", () => tableRows(page),
     (rows) => rows.length === 1 && rows[0].name === name && rows[0].slug === slug);
   await untilText(page, "#create-form-note", (t) => t.includes(name), "the created note");
@@ -504,36 +673,296 @@ test("markup in a name is shown as text, never made into elements", async (page)
   await shot(page, "07-markup-as-text");
 });
 
-test("sign out forgets the key; a key the API refuses (401) sends back to sign-in", async (page) => {
+test("a cookie-session write without the CSRF token is refused (403); the console's own form sends it", async (page) => {
   await signIn(page);
-  await page.click("#sign-out");
-  await untilShown(page, "#sign-in", "the sign-in panel");
-  check(!(await isShown(page, "#accounts-view")), "the accounts view is shown after signing out");
-  check(!(await isShown(page, "#session")), "the sign-out control is shown after signing out");
-  same((await storage(page)).session, [], "sessionStorage after signing out");
-  same(await page.locator("#accounts-body tr").count(), 0, "rows left in the table after signing out");
-  await shot(page, "08-signed-out");
+  const m = RUN + "csrf";
+  const body = { name: `No token ${m}`, slug: `${m}-none` };
+  const bare = await pageFetch(page, "POST", "/v1/accounts", { body });
+  same([bare.status, bare.body?.error?.code], [403, "csrf_failed"], "POST /v1/accounts from the page without X-CSRF-Token");
+  const wrong = await pageFetch(page, "POST", "/v1/accounts", { headers: { "X-CSRF-Token": "not-the-token" }, body });
+  same([wrong.status, wrong.body?.error?.code], [403, "csrf_failed"], "POST /v1/accounts with a wrong X-CSRF-Token");
+  same(await findAccounts(m), [], "accounts the refused writes made");
 
+  await search(page, m);
+  const name = `Form ${m}`;
+  await page.fill("#create-form-name", name);
+  await page.fill("#create-form-slug", `${m}-form`);
+  const created = await submitAndAnswer(page, "POST", "#create-form button[type=submit]");
+  same(created.status(), 201, "the API's answer to the console's create form");
+  same(created.request().headers()["x-csrf-token"], await csrfCookie(page), "the X-CSRF-Token the form sent");
+  await untilText(page, "#create-form-note", (t) => t.includes(name), "the created note");
+  await until("the new account in the table", () => tableRows(page), (rows) => rows.length === 1 && rows[0].name === name);
+  same((await findAccounts(m)).map((a) => a.name), [name], "accounts with the marker");
+  await shot(page, "08-csrf-form");
+});
+
+test("the account switcher: typing finds Demo; choosing it acts inside Demo (X-Account-Id); Whole platform clears it", async (page) => {
   await signIn(page);
-  const swapped = await page.evaluate(([key, wrong]) => {
-    let n = 0;
-    for (const [k, v] of Object.entries(sessionStorage)) {
-      if (v === key) {
-        sessionStorage.setItem(k, wrong);
-        n++;
-      }
-    }
-    return n;
-  }, [KEY, WRONG_KEY]);
-  same(swapped, 1, "keys swapped in sessionStorage");
-  const refused = await reloadsList(page, () => page.selectOption("#filter-status", "active"));
-  same(refused.status(), 401, "the API's answer to the swapped key");
-  await untilShown(page, "#sign-in", "the sign-in panel after a 401");
-  await untilText(page, "#sign-in-form-error", (t) => /not accepted/i.test(t), "the message after a 401");
+  await page.click("#switcher-input");
+  await until("the switcher to open", () => switcherState(page), (s) => s.expanded === "true");
+  await page.locator("#switcher-input").pressSequentially("Dem", { delay: 20 });
+  const options = await until("Demo among the switcher's options", () => switcherOptions(page),
+    (o) => o.length === 2 && o[1].name === "Demo");
+  same([options[0].name, options[0].current], ["Whole platform", true], "the first option (and current)");
+  await untilText(page, "#switcher-status", (t) => t === "1 account matches “Dem”.", "the switcher's count");
+  await shot(page, "09-switcher-search");
+
+  const mark = seen.apiRequests.length;
+  await page.locator("#switcher-list [role=option]").filter({ hasText: /^Demo/ }).click();
+  await untilShown(page, "#account-view", "the page of the account acted in");
+  await untilText(page, "#account-name", (t) => t === "Demo", "the account's name");
+  await untilText(page, "#account-created", (t) => t !== "—" && t !== "", "the account's details");
+  check(!(await isShown(page, "#accounts-view")), "the accounts list is shown while acting inside Demo");
+  same(await textOf(page, "#account-id"), demo.account.id, "the account's id");
+  same(await textOf(page, "#account-title"), "Acting inside an account", "the page's title");
+  const state = await switcherState(page);
+  same([state.value, state.expanded], ["Demo", "false"], "the switcher after choosing Demo");
+  same(await whoIsShown(page), { name: SUPER.email, role: "Super admin", method: "Single sign-on" }, "the header");
+  const after = requestsSince(mark);
+  check(after.some((r) => r.path === "/v1/me/context"), `no GET /v1/me/context after choosing Demo: ${JSON.stringify(after)}`);
+  check(after.some((r) => r.path === `/v1/accounts/${demo.account.id}`), `no GET of Demo's details: ${JSON.stringify(after)}`);
+  const without = after.filter((r) => r.account !== demo.account.id);
+  same(without, [], "requests after choosing Demo without X-Account-Id: Demo's id");
+  check((await storage(page)).session.some(([, v]) => v.includes(demo.account.id)), "the choice is not in sessionStorage");
+  await shot(page, "09-acting-in-demo");
+
+  /* The choice outlives a reload of the tab. */
+  const reloaded = seen.apiRequests.length;
+  await page.reload();
+  await untilShown(page, "#account-view", "the page of the account acted in, after a reload");
+  await untilText(page, "#account-name", (t) => t === "Demo", "the account's name after a reload");
+  same((await switcherState(page)).value, "Demo", "the switcher after a reload");
+  const context = requestsSince(reloaded).find((r) => r.path === "/v1/me/context");
+  same(context?.account, demo.account.id, "X-Account-Id of GET /v1/me/context after a reload");
+
+  /* Whole platform, with the mouse: the toggle, then the option. */
+  const cleared = seen.apiRequests.length;
+  await page.click("#switcher-toggle");
+  await until("the switcher's options", () => switcherOptions(page), (o) => o.length > 1 && o[0].name === "Whole platform");
+  const demoOption = (await switcherOptions(page)).find((o) => o.name === "Demo");
+  check(demoOption && demoOption.current, "Demo is not marked current in the list");
+  await reloadsList(page, () => page.locator("#switcher-list [role=option]").filter({ hasText: /^Whole platform/ }).click());
+  await untilShown(page, "#accounts-view", "the accounts list");
+  check(!(await isShown(page, "#account-view")), "the account page is still shown");
+  same((await switcherState(page)).value, "Whole platform", "the switcher after choosing Whole platform");
+  same(requestsSince(cleared).filter((r) => r.account !== null), [], "requests with X-Account-Id after choosing Whole platform");
+  same((await storage(page)).session, [], "sessionStorage after choosing Whole platform");
+});
+
+test("keyboard: the switcher opens with ArrowDown, moves with the arrows, chooses with Enter, closes with Escape", async (page) => {
+  await signIn(page);
+  await page.focus("#switcher-input");
+  await page.keyboard.press("ArrowDown");
+  await until("the list open, Whole platform highlighted", () => switcherState(page),
+    (s) => s.expanded === "true" && s.active === "Whole platform" && s.focused);
+  await until("the accounts in the list", () => switcherOptions(page), (o) => o.length > 1);
+  same((await switcherOptions(page)).filter((o) => o.selected).map((o) => o.name), ["Whole platform"], "aria-selected options");
+  await page.keyboard.press("Escape");
+  await until("Escape to close the list", () => switcherState(page),
+    (s) => s.expanded === "false" && s.active === null && s.value === "Whole platform" && s.focused);
+
+  await page.keyboard.press("Control+A");
+  await page.keyboard.type("Demo");
+  await until("Demo highlighted as the first match", () => switcherState(page),
+    (s) => s.expanded === "true" && s.active === "Demo");
+  await page.keyboard.press("ArrowUp");
+  await until("ArrowUp to highlight Whole platform", () => switcherState(page), (s) => s.active === "Whole platform");
+  await page.keyboard.press("ArrowDown");
+  await until("ArrowDown to highlight Demo", () => switcherState(page), (s) => s.active === "Demo");
+  same((await switcherOptions(page)).filter((o) => o.selected).map((o) => o.name), ["Demo"], "aria-selected options");
+  await shot(page, "10-switcher-keyboard");
+
+  await page.keyboard.press("Enter");
+  await untilShown(page, "#account-view", "the page of Demo");
+  await until("the switcher closed on Demo, focus kept", () => switcherState(page),
+    (s) => s.expanded === "false" && s.value === "Demo" && s.focused);
+  await untilText(page, "#announcer", (t) => t.includes("Demo"), "the announcement of the switch");
+
+  await page.keyboard.press("ArrowDown");
+  await until("the list open, Whole platform highlighted", () => switcherState(page),
+    (s) => s.expanded === "true" && s.active === "Whole platform");
+  await reloadsList(page, () => page.keyboard.press("Enter"));
+  await untilShown(page, "#accounts-view", "the accounts list");
+  await until("the switcher closed on Whole platform", () => switcherState(page),
+    (s) => s.expanded === "false" && s.value === "Whole platform" && s.focused);
+});
+
+test("single sign-on as an account admin: their own account's page, no accounts list, no switcher; a suspended account shows a banner", async (page) => {
+  await ssoSignIn(page, ADMIN);
+  await untilShown(page, "#account-view", "the account page");
+  same(await whoIsShown(page), { name: ADMIN.name, role: "Account admin", method: "Single sign-on" }, "the header");
+  same(await textOf(page, "#who-email"), ADMIN.email, "the email in the header");
+  same(await textOf(page, "#who-account"), "Demo", "the account in the header");
+  same(await textOf(page, "#account-title"), "Your account", "the page's title");
+  await untilText(page, "#account-name", (t) => t === "Demo", "the account's name");
+  await untilText(page, "#account-created", (t) => t !== "—" && t !== "", "the account's details");
+  same(await textOf(page, "#account-id"), demo.account.id, "the account's id");
+  for (const id of ["#accounts-view", "#switcher", "#create-form", "#filters", "#sign-in", "#banner-suspended", "#account-error"]) {
+    check(!(await isShown(page, id)), `${id} is shown to an account admin`);
+  }
+  same((await pageFetch(page, "GET", "/v1/accounts")).status, 403, "GET /v1/accounts as an account admin");
+  await shot(page, "11-account-admin");
+
+  await suspend(demo.account);
+  try {
+    await page.reload();
+    await untilShown(page, "#banner-suspended", "the suspended banner");
+    check(/suspended/.test(await textOf(page, "#banner-suspended")), "the banner does not say suspended");
+    await untilHidden(page, "#account-loading", "the account's loading note");
+    same(await textOf(page, "#account-name"), "Demo", "the account's name while suspended");
+    same(await textOf(page, "#account-status"), "Suspended", "the account's status");
+    same(await textOf(page, "#who-account-status"), "Suspended", "the account's status in the header");
+    check(!(await isShown(page, "#account-error")), "an error is shown besides the banner");
+    await shot(page, "11-account-suspended");
+  } finally {
+    await setStatus(demo.account, "active");
+  }
+});
+
+test("single sign-on as an end user: a simple page of who they are; nothing to manage", async (page) => {
+  await ssoSignIn(page, END_USER);
+  await untilShown(page, "#me-view", "the end user's page");
+  same(await whoIsShown(page), { name: END_USER.name, role: "End user", method: "Single sign-on" }, "the header");
+  same(await textOf(page, "#who-account"), "Demo", "the account in the header");
+  same([await textOf(page, "#me-name"), await textOf(page, "#me-email"), await textOf(page, "#me-role"),
+    await textOf(page, "#me-account"), await textOf(page, "#me-method")],
+  [END_USER.name, END_USER.email, "End user", "Demo", "Single sign-on"], "the end user's page");
+  for (const id of ["#accounts-view", "#account-view", "#switcher", "#create-form", "#filters", "#sign-in"]) {
+    check(!(await isShown(page, id)), `${id} is shown to an end user`);
+  }
+  await shot(page, "12-end-user");
+});
+
+test("a user of no account comes back to sign-in with the account_unresolved message; every code has a sentence", async (page) => {
+  await ssoSignIn(page, STRAY);
+  await untilShown(page, "#sign-in", "the sign-in page");
+  await untilText(page, "#sign-in-error", (t) => t.includes("belongs to no account"), "the account_unresolved message");
+  same(new URL(page.url()).search, "", "the query once the message is shown");
+  check(!(await isShown(page, "#session")), "the shell is shown to a user of no account");
+  same((await pageFetch(page, "GET", "/v1/me/context")).status, 401, "GET /v1/me/context");
+  await shot(page, "13-account-unresolved");
+
+  for (const [code, pattern] of [
+    ["state_invalid", /expired or was started in another tab/],
+    ["idp_error", /identity provider did not sign you in/],
+    ["code_refused", /refused to complete/],
+    ["token_invalid", /could not be verified/],
+    ["nonsense_code", /^Signing in failed \(nonsense_code\)\. Try again\.$/],
+    ["<b>x</b>", /^Signing in failed\. Try again\.$/],
+  ]) {
+    await page.goto(`${BASE}/?signin_error=${encodeURIComponent(code)}#kept`);
+    await untilText(page, "#sign-in-error", (t) => pattern.test(t), `the message for signin_error=${code}`);
+    const url = new URL(page.url());
+    same([url.search, url.hash], ["", "#kept"], `the address after signin_error=${code}`);
+  }
+  same(await page.locator("main b").count(), 0, "<b> elements made from signin_error");
+});
+
+test("break-glass: empty fields and a wrong password are refused; the right one signs in, shown as a warning", async (page) => {
+  await signedOut(page);
+  const submit = page.getByRole("button", { name: "Sign in with break-glass" });
+  await submit.click();
+  await untilText(page, "#break-glass-form-username-error", (t) => t.includes("username"), "the empty username's message");
+  same(await page.getAttribute("#break-glass-form-username", "aria-invalid"), "true", "aria-invalid on the username");
+
+  await page.getByLabel("Username").fill(BREAK_GLASS_USER);
+  await page.getByLabel("Password").fill("not the password");
+  const refused = page.waitForResponse((r) => new URL(r.url()).pathname === "/v1/auth/break-glass");
+  await submit.click();
+  same((await refused).status(), 401, "the API's answer to a wrong password");
+  await untilText(page, "#break-glass-form-error", (t) => t.includes("username or password is wrong"), "the wrong-password message");
+  same(await page.inputValue("#break-glass-form-password"), "", "the password after a refusal");
+  same(await page.evaluate(() => document.activeElement?.id), "break-glass-form-password", "the focus after a refusal");
+  check(!(await isShown(page, "#session")), "the shell is shown after a wrong password");
+  await shot(page, "14-break-glass-refused");
+
+  await page.getByLabel("Password").fill(BREAK_GLASS_PASSWORD);
+  await reloadsList(page, () => submit.click());
+  await untilShown(page, "#accounts-view", "the accounts list");
+  same(await whoIsShown(page), { name: BREAK_GLASS_USER, role: "Super admin", method: "Break-glass" }, "the header");
+  check((await page.getAttribute("#who-method", "class")).split(" ").includes("warn"), "break-glass is not a warning badge");
+  check(await isShown(page, "#banner-break-glass"), "no break-glass banner");
+  same(await page.evaluate(() => document.activeElement?.id), "accounts-title", "the focus after signing in");
+  same(await page.inputValue("#break-glass-form-password"), "", "the password left in the hidden form");
+  await shot(page, "14-break-glass");
+});
+
+test("sign out of a break-glass session: the sign-in page; /v1/me/context answers 401", async (page) => {
+  if (!(await isShown(page, "#banner-break-glass"))) {
+    await signedOut(page);
+    await page.getByLabel("Username").fill(BREAK_GLASS_USER);
+    await page.getByLabel("Password").fill(BREAK_GLASS_PASSWORD);
+    await page.getByRole("button", { name: "Sign in with break-glass" }).click();
+    await untilShown(page, "#banner-break-glass", "the break-glass banner");
+  }
+  const csrf = await csrfCookie(page);
+  const answered = page.waitForResponse((r) => new URL(r.url()).pathname === "/v1/auth/logout");
+  await page.click("#sign-out");
+  const logout = await answered;
+  same(logout.status(), 200, "the answer to POST /v1/auth/logout");
+  same(logout.request().headers()["x-csrf-token"], csrf, "the X-CSRF-Token of the sign-out");
+  same((await logout.json()).end_session_url, null, "end_session_url of a break-glass session");
+  await untilShown(page, "#sign-in", "the sign-in page");
+  for (const id of ["#session", "#context-bar", "#accounts-view", "#banner-break-glass"]) {
+    check(!(await isShown(page, id)), `${id} is shown after signing out`);
+  }
+  same(await page.locator("#accounts-body tr").count(), 0, "rows left in the table after signing out");
+  same(await page.evaluate(() => document.activeElement?.id), "sign-in-title", "the focus after signing out");
+  same((await pageFetch(page, "GET", "/v1/me/context")).status, 401, "GET /v1/me/context after signing out");
+  same((await page.context().cookies(BASE)).map((c) => c.name), [], "cookies after signing out");
+  same((await storage(page)).session, [], "sessionStorage after signing out");
+  await shot(page, "15-signed-out");
+});
+
+test("sign out of a single sign-on session: through the identity provider's end_session, back to sign-in", async (page) => {
+  await signIn(page);
+  const mark = seen.navigations.length;
+  await page.click("#sign-out");
+  await until("the identity provider's end_session", () => seen.navigations.slice(mark),
+    (urls) => urls.some((u) => u.startsWith(IDP + "/oidc/v1/end_session")));
+  await page.waitForURL((u) => u.origin === BASE, { timeout: WAIT_MS });
+  await untilShown(page, "#sso-button", "the sign-in page");
+  check(!(await isShown(page, "#session")), "the shell is shown after signing out");
+  same((await pageFetch(page, "GET", "/v1/me/context")).status, 401, "GET /v1/me/context after signing out");
+});
+
+test("a session the server no longer accepts (401) sends back to sign-in", async (page) => {
+  await signIn(page);
+  await page.context().clearCookies();
+  const answered = page.waitForResponse((r) => new URL(r.url()).pathname === "/v1/accounts");
+  await page.selectOption("#filter-status", "active");
+  same((await answered).status(), 401, "the API's answer without the session");
+  await untilShown(page, "#sign-in", "the sign-in page after a 401");
+  await untilText(page, "#sign-in-error", (t) => t.includes("session has ended"), "the message after a 401");
   check(!(await isShown(page, "#accounts-view")), "the accounts view is shown after a 401");
-  same((await storage(page)).session, [], "sessionStorage after a 401");
-  await shot(page, "08-key-refused");
-  await signIn(page);
+  check(!(await isShown(page, "#session")), "the shell is shown after a 401");
+  await untilShown(page, "#sso-button", "the single sign-on button");
+  await shot(page, "15-session-ended");
+});
+
+function cockpitctl(...args) {
+  try {
+    execFileSync(join(BUILD, "cgi-bin", "cockpitctl"), args, { stdio: ["ignore", "pipe", "pipe"], env: process.env });
+  } catch (e) {
+    throw new Failure(`cockpitctl ${args.join(" ")} failed: ${e.stderr || e.message}`);
+  }
+}
+
+test("break-glass switched off: the sign-in page offers single sign-on only", async (page) => {
+  cockpitctl("break-glass", "off");
+  try {
+    await page.context().clearCookies();
+    await page.goto(BASE + "/");
+    await untilShown(page, "#sso-button", "the single sign-on button");
+    await untilHidden(page, "#sign-in-loading", "the methods' loading note");
+    check(!(await isShown(page, "#break-glass")), "the break-glass form is shown while it is off");
+    const r = await pageFetch(page, "POST", "/v1/auth/break-glass",
+      { body: { username: BREAK_GLASS_USER, password: BREAK_GLASS_PASSWORD } });
+    same([r.status, r.body?.error?.code], [403, "break_glass_disabled"], "POST /v1/auth/break-glass while off");
+    await shot(page, "16-break-glass-off");
+  } finally {
+    cockpitctl("break-glass", "on");
+  }
 });
 
 async function horizontalOverflow(page) {
@@ -548,7 +977,7 @@ async function checkNoHorizontalScroll(page, what) {
   check(scrollWidth <= clientWidth, `${what}: the page scrolls sideways (scrollWidth ${scrollWidth} > clientWidth ${clientWidth})`);
 }
 
-test("no horizontal scroll at 1280 and 800 px, long names included", async (page) => {
+test("no horizontal scroll at 1280 and 800 px, long names included, in the list, the switcher and the account page", async (page) => {
   await signIn(page);
   const m = RUN + "wide";
   const wide = await createAccount(`Wide${"W".repeat(180)} ${m}`, `${m}-${"a".repeat(63 - m.length - 1)}`);
@@ -560,23 +989,66 @@ test("no horizontal scroll at 1280 and 800 px, long names included", async (page
       same((await tableRows(page)).length, 2, `rows at ${width} px`);
       await openRow(page, wide);
       await checkNoHorizontalScroll(page, `the accounts view at ${width} px`);
-      await shot(page, `10-layout-${width}`, true);
+      await shot(page, `17-layout-${width}`, true);
     }
+
+    await page.click("#switcher-input");
+    await page.locator("#switcher-input").pressSequentially(m, { delay: 10 });
+    await until("both accounts in the switcher", () => switcherOptions(page), (o) => o.length === 3);
+    await checkNoHorizontalScroll(page, "the open switcher at 800 px");
+    await shot(page, "17-switcher-800");
+    await page.locator("#switcher-list [role=option]").filter({ hasText: /^Wide/ }).click();
+    await untilText(page, "#account-name", (t) => t === wide.name, "the wide account's page");
+    await checkNoHorizontalScroll(page, "the account page at 800 px");
+    await shot(page, "17-account-800", true);
+    await page.click("#switcher-toggle");
+    await reloadsList(page, () => page.locator("#switcher-list [role=option]").filter({ hasText: /^Whole platform/ }).click());
+
+    const mark = seen.navigations.length;
     await page.click("#sign-out");
-    await untilShown(page, "#sign-in", "the sign-in panel");
-    await checkNoHorizontalScroll(page, "the sign-in panel at 800 px");
-    await shot(page, "10-sign-in-800");
-    await signIn(page);
+    await until("the identity provider's end_session", () => seen.navigations.slice(mark),
+      (urls) => urls.some((u) => u.startsWith(IDP + "/oidc/v1/end_session")));
+    await untilShown(page, "#sso-button", "the sign-in page");
+    await checkNoHorizontalScroll(page, "the sign-in page at 800 px");
+    await shot(page, "17-sign-in-800");
   } finally {
     await page.setViewportSize({ width: 1280, height: 800 });
   }
 });
 
+test("break-glass: after too many failures the form says how long to wait (429)", async (page) => {
+  await signedOut(page);
+  const submit = page.getByRole("button", { name: "Sign in with break-glass" });
+  const statuses = [];
+  while (statuses.length < 10 && statuses.at(-1) !== 429) {
+    await page.getByLabel("Username").fill(BREAK_GLASS_USER);
+    await page.getByLabel("Password").fill(`wrong ${statuses.length}`);
+    const answered = page.waitForResponse((r) => new URL(r.url()).pathname === "/v1/auth/break-glass");
+    await submit.click();
+    const r = await answered;
+    statuses.push(r.status());
+    await until("the button to be usable again", () => submit.isEnabled(), (v) => v === true);
+  }
+  same(statuses.at(-1), 429, `the answers to repeated wrong passwords (${statuses.join(", ")})`);
+  check(statuses.slice(0, -1).every((s) => s === 401), `answers before the 429: ${statuses.join(", ")}`);
+  await untilText(page, "#break-glass-form-error", (t) => t.includes("Wait 15 minutes"), "the rate-limited message");
+  await shot(page, "18-break-glass-rate-limited");
+});
+
 /* The API refusals the tests above provoke on purpose; Chromium logs each. */
+const EXPECTED_REFUSALS = [
+  ["/v1/me/context", /^(401)$/],
+  ["/v1/auth/break-glass", /^(401|403|429)$/],
+  ["/v1/accounts", /^(401|403|409|422)$/],
+];
+
 function expectedRefusal(message) {
-  return message.type === "error" &&
-    /^Failed to load resource: the server responded with a status of (401|409|422)\b/.test(message.text) &&
-    message.url.startsWith(BASE + "/v1/accounts");
+  const m = /^Failed to load resource: the server responded with a status of (\d{3})\b/.exec(message.text);
+  if (message.type !== "error" || !m || !message.url.startsWith(BASE + "/")) {
+    return false;
+  }
+  const path = new URL(message.url).pathname;
+  return EXPECTED_REFUSALS.some(([prefix, status]) => (path === prefix || path.startsWith(prefix + "/")) && status.test(m[1]));
 }
 
 test("no console errors, page errors, failed requests or CSP violations all along", async () => {
@@ -590,7 +1062,7 @@ test("no console errors, page errors, failed requests or CSP violations all alon
     ...seen.failedRequests.filter((r) => !r.endsWith("net::ERR_ABORTED")).map((r) => `request failed: ${r}`),
   ];
   check(problems.length === 0, `${problems.length} seen:\n    ${problems.join("\n    ")}`);
-  check(seen.consoleMessages.some(expectedRefusal), "the provoked 401/409/422 were not seen in the console: is it watched?");
+  check(seen.consoleMessages.some(expectedRefusal), "the provoked 401/403/409/422 were not seen in the console: is it watched?");
 });
 
 /* -------------------------------------------------------------- main */
@@ -649,10 +1121,10 @@ async function main() {
 
 /* Whatever hangs, the run ends with a summary line. */
 setTimeout(() => {
-  console.log("the browser suite took longer than 150 s: stopped");
+  console.log("the browser suite took longer than 300 s: stopped");
   console.log("0 passed, 1 failed");
   process.exit(1);
-}, 150000).unref();
+}, 300000).unref();
 
 main().then((code) => process.exit(code), (e) => {
   console.log(`the browser suite could not run: ${e.stack || e}`);

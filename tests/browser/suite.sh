@@ -13,6 +13,11 @@
 # console.test.log beside it. Ends with "N passed, N failed", counting
 # every sanitizer report the programs logged as a failure.
 #
+# The console signs in with single sign-on: the test identity provider
+# (tests/idp/idp.mjs) runs beside the stack with four users (a super
+# admin, an account admin and an end user of org-demo, and a user of an
+# organisation no account is mapped to); suite_teardown stops it.
+#
 #   top_srcdir, top_builddir   set by make check (absolute)
 #   CHROMIUM                   the browser (/usr/bin/chromium)
 set -uo pipefail
@@ -55,11 +60,46 @@ fi
 
 # shellcheck source=tests/suite-lib.sh
 . "$src/tests/suite-lib.sh"
+IDP_PID=""
 suite_stack_dir browser
 export COCKPIT_BUILD_DIR=$build COCKPIT_FAST_DB=1 COCKPIT_WORKERS=${COCKPIT_WORKERS:-2}
 
+# The test identity provider, whose sign-in page the tests click through.
+mkdir -p "$DIR/log"
+cat >"$DIR/idp-users.json" <<'USERS'
+[
+  {"sub": "u-super", "email": "super@demo.test", "name": "Sam Super",
+   "org_id": "org-platform",
+   "roles": ["cockpit-super-admin"]},
+  {"sub": "u-admin", "email": "admin@demo.test", "name": "Ada Admin",
+   "org_id": "org-demo", "roles": ["cockpit-account-admin"]},
+  {"sub": "u-user", "email": "user@demo.test", "name": "Uma User",
+   "org_id": "org-demo", "roles": []},
+  {"sub": "u-stray", "email": "stray@nowhere.test", "name": "Stray User",
+   "org_id": "org-none", "roles": []}
+]
+USERS
+IDP_USERS_FILE="$DIR/idp-users.json" node "$src/tests/idp/idp.mjs" 0 >"$DIR/log/idp.log" 2>&1 &
+IDP_PID=$!
+for _ in $(seq 100); do
+	grep -q '^idp ready on ' "$DIR/log/idp.log" 2>/dev/null && break
+	sleep 0.1
+done
+COCKPIT_TEST_IDP=$(sed -n 's/^idp ready on //p' "$DIR/log/idp.log")
+if [ -z "$COCKPIT_TEST_IDP" ]; then
+	echo "the test identity provider did not start:"
+	cat "$DIR/log/idp.log"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+export COCKPIT_TEST_IDP ZITADEL_ISSUER=$COCKPIT_TEST_IDP \
+    ZITADEL_AUDIENCE=cockpit-api ZITADEL_CONSOLE_CLIENT_ID=cockpit-console \
+    ZITADEL_SUPER_ADMIN_ROLE_KEYS=cockpit-super-admin \
+    ZITADEL_ACCOUNT_ADMIN_ROLE_KEYS=cockpit-account-admin
+
 if ! "$src/script/stack" start "$DIR" 0; then
-	echo "the stack did not start"
+	echo "the stack did not start; its logs:"
+	tail -n 30 "$DIR"/log/*.log 2>/dev/null || true
 	echo "0 passed, 1 failed"
 	exit 1
 fi
