@@ -121,11 +121,13 @@ unauthorized(struct req *r, enum auth_result rc)
 
 /*
  * X-Account-Id: a super admin acts inside that account (its tenant, not
- * the platform's); from anyone else it is only a hint, and one that
- * disagrees with the resolved account is ignored.
+ * the platform's), except on the super-admin routes, which are the
+ * platform's business whatever the header says; from anyone else it is
+ * only a hint, and one that disagrees with the resolved account is
+ * ignored.
  */
 static int
-front_account_hint(struct req *r)
+front_account_hint(struct req *r, const struct route *rt)
 {
 	const char		*hint = req_env(r, "HTTP_X_ACCOUNT_ID");
 	struct principal	*p = &r->principal;
@@ -143,6 +145,8 @@ front_account_hint(struct req *r)
 			    "request_id", r->request_id, "actor", p->actor);
 		return 0;
 	}
+	if (rt->perm == PERM_SUPER_ADMIN)
+		return 0;
 	(void)snprintf(p->account_id, sizeof(p->account_id), "%s", hint);
 	uuid_lower(p->account_id);
 	p->platform = 0;
@@ -233,7 +237,7 @@ front_principal(struct req *r, const struct route *rt)
 		    "could be resolved for this user");
 		return -1;
 	}
-	return front_account_hint(r);
+	return front_account_hint(r, rt);
 }
 
 /* 401, 403 or 404 unless the principal may use the route. */

@@ -26,6 +26,13 @@ req_db_failed(struct req *r, enum db_result rc)
 		(void)resp_header(r, "Retry-After", "1");
 		return;
 	}
+	if (db_sqlstate_is(db, "42501")) {
+		log_warn(&r->w->log, "row-level security refused a write",
+		    "request_id", r->request_id, "error", db->message);
+		resp_error(r, 403, "forbidden", NULL, "this write is not "
+		    "permitted in the request's account");
+		return;
+	}
 	if (sqlstate_class(db, "23")) {
 		log_info(&r->w->log, "constraint refused a write",
 		    "request_id", r->request_id, "sqlstate", db->sqlstate,

@@ -100,7 +100,8 @@ context_json(struct buf *b, const struct principal *p, const PGresult *acct)
  * GET /v1/me/context: 200 with the caller: user, role, account (null for
  * a super admin acting for the platform), scopes (the permission levels
  * met), product_domains_allowed, and how the caller signed in. Open to a
- * suspended account's principals, whose account says so.
+ * suspended account's principals, whose account says so. 404 when a
+ * super admin's X-Account-Id names no account.
  */
 void
 me_context(struct req *r)
@@ -112,6 +113,11 @@ me_context(struct req *r)
 	if (p->account_id[0] != '\0' &&
 	    (acct = req_sql(r, ST_CONTEXT, 2, v, DB_LAST)) == NULL)
 		return;
+	if (acct != NULL && PQntuples(acct) != 1) {
+		PQclear(acct);
+		resp_error(r, 404, "not_found", NULL, "no such account");
+		return;
+	}
 	if (context_json(&r->out, p, acct) == -1)
 		resp_nomem(r);
 	else
