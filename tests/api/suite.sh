@@ -26,25 +26,8 @@ export COCKPIT_BUILD_DIR=$build COCKPIT_FAST_DB=1 COCKPIT_WORKERS=4 \
     COCKPIT_STATEMENT_TIMEOUT=20000 COCKPIT_MAX_BODY=1048576
 
 # The test identity provider (tests/idp), whose tokens the programs verify.
-mkdir -p "$DIR/log"
-node "$src/tests/idp/idp.mjs" 0 >"$DIR/log/idp.log" 2>&1 &
-IDP_PID=$!
-for _ in $(seq 100); do
-	grep -q '^idp ready on ' "$DIR/log/idp.log" 2>/dev/null && break
-	sleep 0.1
-done
-COCKPIT_TEST_IDP=$(sed -n 's/^idp ready on //p' "$DIR/log/idp.log")
-if [ -z "$COCKPIT_TEST_IDP" ]; then
-	echo "the test identity provider did not start:"
-	cat "$DIR/log/idp.log"
-	echo "0 passed, 1 failed"
-	exit 1
-fi
-export COCKPIT_TEST_IDP ZITADEL_ISSUER=$COCKPIT_TEST_IDP \
-    ZITADEL_AUDIENCE=cockpit-api ZITADEL_CONSOLE_CLIENT_ID=cockpit-console \
-    ZITADEL_SUPER_ADMIN_ROLE_KEYS=cockpit-super-admin \
-    ZITADEL_ACCOUNT_ADMIN_ROLE_KEYS=cockpit-account-admin \
-    ZITADEL_ACCOUNT_ID_CLAIMS=urn:cockpit:account_id COCKPIT_JWKS_COOLDOWN=1
+suite_idp
+export COCKPIT_JWKS_COOLDOWN=1
 
 if ! "$src/script/stack" start "$DIR" 0; then
 	echo "the stack did not start; its logs:"

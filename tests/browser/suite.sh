@@ -79,23 +79,7 @@ cat >"$DIR/idp-users.json" <<'USERS'
    "org_id": "org-none", "roles": []}
 ]
 USERS
-IDP_USERS_FILE="$DIR/idp-users.json" node "$src/tests/idp/idp.mjs" 0 >"$DIR/log/idp.log" 2>&1 &
-IDP_PID=$!
-for _ in $(seq 100); do
-	grep -q '^idp ready on ' "$DIR/log/idp.log" 2>/dev/null && break
-	sleep 0.1
-done
-COCKPIT_TEST_IDP=$(sed -n 's/^idp ready on //p' "$DIR/log/idp.log")
-if [ -z "$COCKPIT_TEST_IDP" ]; then
-	echo "the test identity provider did not start:"
-	cat "$DIR/log/idp.log"
-	echo "0 passed, 1 failed"
-	exit 1
-fi
-export COCKPIT_TEST_IDP ZITADEL_ISSUER=$COCKPIT_TEST_IDP \
-    ZITADEL_AUDIENCE=cockpit-api ZITADEL_CONSOLE_CLIENT_ID=cockpit-console \
-    ZITADEL_SUPER_ADMIN_ROLE_KEYS=cockpit-super-admin \
-    ZITADEL_ACCOUNT_ADMIN_ROLE_KEYS=cockpit-account-admin
+suite_idp "$DIR/idp-users.json"
 
 if ! "$src/script/stack" start "$DIR" 0; then
 	echo "the stack did not start; its logs:"
