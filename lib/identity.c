@@ -36,7 +36,7 @@ const struct stmt identity_stmts[IDENTITY__MAX] = {
 	    "WITH s AS ("
 	    "  SELECT s.id, s.method, s.subject, s.email, s.role,"
 	    "         s.account_id, s.csrf_digest, a.status,"
-	    "         s.token_expires_at, s.refresh_token"
+	    "         s.token_expires_at"
 	    "  FROM sessions s LEFT JOIN accounts a ON a.id = s.account_id"
 	    "  WHERE s.digest = $1::bytea AND s.revoked_at IS NULL"
 	    "  AND s.idle_expires_at > clock_timestamp()"
@@ -51,9 +51,18 @@ const struct stmt identity_stmts[IDENTITY__MAX] = {
 	    " SELECT id, method, subject, email, role,"
 	    "        coalesce(account_id::text, ''), encode(csrf_digest, 'hex'),"
 	    "        coalesce(status, ''),"
-	    "        coalesce(token_expires_at < clock_timestamp(), false),"
-	    "        coalesce(refresh_token, '')"
+	    "        coalesce(token_expires_at < clock_timestamp(), false)"
 	    " FROM s" },
+	/*
+	 * The renewal of an expired session token, claimed by one request:
+	 * the others go on with the session as it is meanwhile.
+	 */
+	[IDENTITY_SESSION_CLAIM] = { "cockpit_identity_session_claim",
+	    "UPDATE sessions"
+	    " SET token_expires_at = clock_timestamp() + interval '30 seconds'"
+	    " WHERE id = $1 AND revoked_at IS NULL"
+	    " AND token_expires_at < clock_timestamp()"
+	    " RETURNING coalesce(refresh_token, '')" },
 	[IDENTITY_SESSION_RENEW] = { "cockpit_identity_session_renew",
 	    "UPDATE sessions SET role = $2, account_id = NULLIF($3, '')::uuid,"
 	    " refresh_token = NULLIF($4, ''),"
@@ -320,25 +329,51 @@ session_renew(struct req *r, const struct principal *q,
 	return AUTH_OK;
 }
 
+/*
+ * Claims the renewal of the session's token; 1 with the sealed refresh
+ * token in *res (the caller clears it), 0 when another request has it,
+ * -1 with the request answered.
+ */
+static int
+session_claim(struct req *r, PGresult **res)
+{
+	const char	*v[1] = { r->principal.credential_id };
+	enum db_result	 rc;
+
+	if ((*res = req_platform_sql(r, &identity_stmts[IDENTITY_SESSION_CLAIM],
+	    1, v, &rc)) == NULL) {
+		req_db_failed(r, rc);
+		return -1;
+	}
+	if (PQntuples(*res) == 1)
+		return 1;
+	PQclear(*res);
+	*res = NULL;
+	return 0;
+}
+
 static enum auth_result
-session_refresh(struct req *r, const char *sealed, const char *hex,
-    const char **reason)
+session_refresh(struct req *r, const char *hex, const char **reason)
 {
 	struct worker		*w = r->w;
 	struct principal	 q;
 	struct oidc_tokens	 t;
 	struct buf		 refresh = { 0 };
 	enum auth_result	 result;
+	PGresult		*claim;
 	char			 err[200];
 	int			 ok;
 
-	ok = session_token_open(r, sealed, hex, &refresh) == 0 &&
+	if ((ok = session_claim(r, &claim)) != 1)
+		return ok == 0 ? AUTH_OK : AUTH_UNAVAILABLE;
+	ok = session_token_open(r, PQgetvalue(claim, 0, 0), hex, &refresh) == 0 &&
 	    oidc_configured(w->cfg) && oidc_discover(&w->oidc, w->cfg,
 	    time(NULL), err, sizeof(err)) == 0 && oidc_refresh(&w->oidc,
 	    w->cfg, refresh.data, &t, err, sizeof(err)) == 0;
 	if (refresh.data != NULL)
 		OPENSSL_cleanse(refresh.data, refresh.len);
 	buf_free(&refresh);
+	PQclear(claim);
 	if (!ok)
 		return session_end(r, "the session could not be renewed",
 		    reason);
@@ -381,8 +416,7 @@ resolve_session(struct req *r, struct credential *c, const char **reason,
 		session_principal(&r->principal, res);
 		result = AUTH_OK;
 		if (strcmp(PQgetvalue(res, 0, 8), "t") == 0)
-			result = session_refresh(r, PQgetvalue(res, 0, 9), hex,
-			    reason);
+			result = session_refresh(r, hex, reason);
 	}
 	PQclear(res);
 	return result;

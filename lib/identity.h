@@ -13,6 +13,10 @@
  *			kept to the minute.
  *	session		by its digest, neither revoked nor past its idle or
  *			absolute expiry; each use extends the idle expiry.
+ *			When its access token has expired, one request claims
+ *			the renewal (the others go on meanwhile) and renews it
+ *			with the refresh token; a session that cannot be
+ *			renewed ends.
  */
 #ifndef COCKPIT_IDENTITY_H
 #define COCKPIT_IDENTITY_H
@@ -26,6 +30,7 @@ enum identity_stmt {
 	IDENTITY_SIGN_IN,
 	IDENTITY_API_KEY,
 	IDENTITY_SESSION,
+	IDENTITY_SESSION_CLAIM,
 	IDENTITY_SESSION_RENEW,
 	IDENTITY_SESSION_END,
 	IDENTITY__MAX

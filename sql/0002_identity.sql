@@ -108,9 +108,11 @@ CREATE TABLE sessions (
 CREATE INDEX sessions_expiry ON sessions (absolute_expires_at);
 
 -- Sign-ins in flight: the state sent to the identity provider (as its
--- SHA-256), with the PKCE verifier and nonce that go with it.
+-- SHA-256), the SHA-256 of the cookie that ties it to the browser that
+-- started it, and the PKCE verifier and nonce that go with it.
 CREATE TABLE auth_logins (
 	state_digest   bytea       PRIMARY KEY CHECK (length(state_digest) = 32),
+	browser_digest bytea       NOT NULL CHECK (length(browser_digest) = 32),
 	code_verifier  text        NOT NULL,
 	nonce          text        NOT NULL,
 	return_to      text        NOT NULL DEFAULT '/',
@@ -146,6 +148,36 @@ BEGIN
 		EXECUTE format('CREATE POLICY %I ON %I USING (cockpit_platform()) '
 		    'WITH CHECK (cockpit_platform())', t || '_platform', t);
 	END LOOP;
+END
+$$;
+
+-- A break-glass attempt, counted against the limits and recorded as a
+-- failure until the caller marks it a success; the lock makes concurrent
+-- attempts take their turn, so the limits hold under any concurrency.
+-- allowed is false (and nothing is recorded) past either limit; nothing
+-- is recorded either while the credential is switched off.
+CREATE FUNCTION cockpit_break_glass_attempt(p_source text,
+    p_per_source integer, p_in_all integer,
+    OUT allowed boolean, OUT attempt_id bigint, OUT username text,
+    OUT hash text, OUT enabled boolean)
+	LANGUAGE plpgsql VOLATILE
+	AS $$
+BEGIN
+	PERFORM pg_advisory_xact_lock(hashtext('cockpit.break_glass'));
+	SELECT bg.username, bg.hash, bg.enabled INTO username, hash, enabled
+	FROM break_glass bg WHERE bg.id = 1;
+	allowed := (SELECT count(*) FROM break_glass_attempts a
+	    WHERE NOT a.succeeded AND a.source = p_source
+	    AND a.occurred_at > clock_timestamp() - interval '15 minutes')
+	    < p_per_source
+	  AND (SELECT count(*) FROM break_glass_attempts a
+	    WHERE NOT a.succeeded
+	    AND a.occurred_at > clock_timestamp() - interval '15 minutes')
+	    < p_in_all;
+	IF allowed AND enabled IS NOT FALSE THEN
+		INSERT INTO break_glass_attempts (source, succeeded)
+		VALUES (p_source, false) RETURNING id INTO attempt_id;
+	END IF;
 END
 $$;
 
@@ -224,7 +256,7 @@ GRANT SELECT, INSERT, UPDATE ON api_keys TO cockpit_service;
 GRANT SELECT, INSERT, UPDATE, DELETE ON sessions TO cockpit_service;
 GRANT SELECT, INSERT, DELETE ON auth_logins TO cockpit_service;
 GRANT SELECT ON break_glass TO cockpit_service;
-GRANT SELECT, INSERT, DELETE ON break_glass_attempts TO cockpit_service;
+GRANT SELECT, INSERT, UPDATE, DELETE ON break_glass_attempts TO cockpit_service;
 GRANT SELECT, INSERT, UPDATE ON audit_chains TO cockpit_service;
 
 -- First sign-in of an identity provider's user: resolves the account by

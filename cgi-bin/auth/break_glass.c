@@ -7,7 +7,6 @@
  * short absolute lifetime.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -45,10 +44,11 @@ source_of(const struct req *r)
 	return s != NULL && *s != '\0' ? s : "unknown";
 }
 
+/* Marks the attempt a success or a failure, and audits it. */
 static int
-record(struct req *r, int ok, const char *actor)
+record(struct req *r, const char *attempt, int ok, const char *actor)
 {
-	const char	*v[4] = { source_of(r), ok ? "true" : "false", actor,
+	const char	*v[4] = { attempt, ok ? "true" : "false", actor,
 			    r->request_id };
 	PGresult	*res;
 
@@ -58,16 +58,18 @@ record(struct req *r, int ok, const char *actor)
 	return 0;
 }
 
-/* 1 when the credential matches; the work is done either way. */
+/*
+ * 1 when the credential of the attempt row matches; the scrypt work is
+ * done either way, with a decoy hash when there is no credential.
+ */
 static int
-credential_matches(const PGresult *st, const char *user, const char *pw)
+credential_matches(const PGresult *at, const char *user, const char *pw)
 {
-	int	 usable = !PQgetisnull(st, 0, 0) &&
-		    strcmp(PQgetvalue(st, 0, 2), "t") == 0;
-	int	 same_user = usable && strcmp(PQgetvalue(st, 0, 0), user) == 0;
+	int	 usable = strcmp(PQgetvalue(at, 0, 5), "t") == 0;
+	int	 same_user = usable && strcmp(PQgetvalue(at, 0, 2), user) == 0;
 	int	 rc;
 
-	rc = password_verify(pw, usable ? PQgetvalue(st, 0, 1) : DECOY_HASH);
+	rc = password_verify(pw, usable ? PQgetvalue(at, 0, 3) : DECOY_HASH);
 	return usable && same_user && rc == 1;
 }
 
@@ -99,20 +101,48 @@ signed_in(struct req *r, const char *user)
 	resp_ok(r, 200);
 }
 
-static int
-rate_limited(struct req *r, const PGresult *st)
+static void
+rate_limited(struct req *r)
 {
-	long	 mine = strtol(PQgetvalue(st, 0, 3), NULL, 10),
-		 all = strtol(PQgetvalue(st, 0, 4), NULL, 10);
-
-	if (mine < FAILURES_PER_SOURCE && all < FAILURES_IN_ALL)
-		return 0;
 	log_warn(&r->w->log, "break-glass rate limit reached", "request_id",
 	    r->request_id, "source", source_of(r));
 	resp_error(r, 429, "rate_limited", NULL, "too many failed break-glass "
 	    "attempts; wait 15 minutes");
 	(void)resp_header(r, "Retry-After", "900");
-	return 1;
+}
+
+static void
+disabled(struct req *r)
+{
+	resp_error(r, 403, "break_glass_disabled", NULL, "break-glass sign-in "
+	    "is switched off");
+}
+
+/*
+ * Counts the attempt against the limits and records it, in one locked
+ * step, so that concurrent attempts cannot pass the limits together.
+ * Returns the attempt's row, or NULL with the request answered.
+ */
+static PGresult *
+attempt_start(struct req *r)
+{
+	char		 per_source[16], in_all[16];
+	const char	*v[3] = { source_of(r), per_source, in_all };
+	PGresult	*at;
+
+	(void)snprintf(per_source, sizeof(per_source), "%d",
+	    FAILURES_PER_SOURCE);
+	(void)snprintf(in_all, sizeof(in_all), "%d", FAILURES_IN_ALL);
+	if ((at = platform_sql(r, ST_BREAK_GLASS_ATTEMPT, 3, v)) == NULL)
+		return NULL;
+	if (strcmp(PQgetvalue(at, 0, 4), "t") != 0)
+		disabled(r);
+	else if (strcmp(PQgetvalue(at, 0, 0), "t") != 0)
+		rate_limited(r);
+	else
+		return at;
+	PQclear(at);
+	return NULL;
 }
 
 /*
@@ -124,10 +154,10 @@ void
 auth_break_glass(struct req *r)
 {
 	struct field_error	 e;
-	const char		*user, *v[1];
+	const char		*user;
 	char			 actor[128];
-	PGresult		*st;
-	int			 ok;
+	PGresult		*at;
+	int			 ok, rc;
 
 	if (validate_object(r->body, fields, sizeof(fields) /
 	    sizeof(fields[0]), &e) == -1) {
@@ -135,28 +165,17 @@ auth_break_glass(struct req *r)
 		return;
 	}
 	if (!r->w->cfg->break_glass) {
-		resp_error(r, 403, "break_glass_disabled", NULL, "break-glass "
-		    "sign-in is switched off");
+		disabled(r);
 		return;
 	}
-	v[0] = source_of(r);
-	if ((st = platform_sql(r, ST_BREAK_GLASS_STATE, 1, v)) == NULL)
+	if ((at = attempt_start(r)) == NULL)
 		return;
 	user = member(r->body, "username");
-	if (rate_limited(r, st)) {
-		PQclear(st);
-		return;
-	}
-	if (!PQgetisnull(st, 0, 0) && strcmp(PQgetvalue(st, 0, 2), "t") != 0) {
-		PQclear(st);
-		resp_error(r, 403, "break_glass_disabled", NULL, "break-glass "
-		    "sign-in is switched off");
-		return;
-	}
-	ok = credential_matches(st, user, member(r->body, "password"));
-	PQclear(st);
+	ok = credential_matches(at, user, member(r->body, "password"));
 	(void)snprintf(actor, sizeof(actor), "break-glass:%.64s", user);
-	if (record(r, ok, actor) == -1)
+	rc = record(r, PQgetvalue(at, 0, 1), ok, actor);
+	PQclear(at);
+	if (rc == -1)
 		return;
 	if (ok)
 		signed_in(r, user);

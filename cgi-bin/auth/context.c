@@ -132,14 +132,12 @@ me_context(struct req *r)
 void
 auth_methods(struct req *r)
 {
-	const char	*v[1] = { "" };
 	PGresult	*st;
 	int		 bg;
 
-	if ((st = platform_sql(r, ST_BREAK_GLASS_STATE, 1, v)) == NULL)
+	if ((st = platform_sql(r, ST_BREAK_GLASS_AVAILABLE, 0, NULL)) == NULL)
 		return;
-	bg = r->w->cfg->break_glass && !PQgetisnull(st, 0, 0) &&
-	    strcmp(PQgetvalue(st, 0, 2), "t") == 0;
+	bg = r->w->cfg->break_glass && strcmp(PQgetvalue(st, 0, 0), "t") == 0;
 	PQclear(st);
 	if (buf_printf(&r->out, "{\"sso\":{\"available\":%s,\"login_url\":"
 	    "\"/v1/auth/login\"},\"break_glass\":{\"available\":%s}}",

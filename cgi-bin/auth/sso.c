@@ -20,6 +20,7 @@
 #include "signin.h"
 
 #define RETURN_TO_MAX	512
+#define LOGIN_COOKIE	"cockpit_login"	/* ties a sign-in to its browser */
 
 static const char *const login_params[] = { "return_to", NULL };
 static const char *const callback_params[] = {
@@ -59,6 +60,18 @@ redirect(struct req *r, const char *location)
 	resp_ok(r, 302);
 }
 
+/* The callback's answers: the sign-in's login cookie is done with. */
+static void
+callback_redirect(struct req *r, const char *location)
+{
+	if (resp_header(r, "Set-Cookie", LOGIN_COOKIE "=; Path=/v1/auth/; "
+	    "Max-Age=0; Secure; HttpOnly; SameSite=Lax") == -1) {
+		resp_nomem(r);
+		return;
+	}
+	redirect(r, location);
+}
+
 /* Back to the console's sign-in page, saying what went wrong. */
 static void
 signin_failed(struct req *r, const char *code, const char *why)
@@ -69,7 +82,7 @@ signin_failed(struct req *r, const char *code, const char *why)
 	    "error", code, "reason", why);
 	(void)snprintf(location, sizeof(location), "/?signin_error=%s", code);
 	buf_free(&r->headers);
-	redirect(r, location);
+	callback_redirect(r, location);
 }
 
 static int
@@ -103,8 +116,9 @@ auth_login(struct req *r)
 {
 	char		 state[SESSION_SECRET_LEN + 1], nonce[SESSION_SECRET_LEN + 1];
 	char		 verifier[OIDC_VERIFIER_LEN + 1], challenge[64];
-	char		 d[AUTH_BYTEA_LEN];
-	const char	*back = req_query(r, "return_to"), *v[4];
+	char		 browser[SESSION_SECRET_LEN + 1], cookie[128];
+	char		 d[AUTH_BYTEA_LEN], bd[AUTH_BYTEA_LEN];
+	const char	*back = req_query(r, "return_to"), *v[5];
 	struct buf	 url = { 0 };
 	PGresult	*res;
 
@@ -118,9 +132,10 @@ auth_login(struct req *r)
 	if (sso_ready(r) == -1)
 		return;
 	if (oidc_random(state, 32) == -1 || oidc_random(nonce, 32) == -1 ||
-	    oidc_random(verifier, 32) == -1 ||
+	    oidc_random(verifier, 32) == -1 || oidc_random(browser, 32) == -1 ||
 	    oidc_challenge(verifier, challenge, sizeof(challenge)) == -1 ||
-	    auth_secret_bytea(state, d) == -1) {
+	    auth_secret_bytea(state, d) == -1 ||
+	    auth_secret_bytea(browser, bd) == -1) {
 		resp_error(r, 500, "internal_error", NULL, "no randomness");
 		return;
 	}
@@ -128,30 +143,45 @@ auth_login(struct req *r)
 	v[1] = verifier;
 	v[2] = nonce;
 	v[3] = back != NULL ? back : "/";
-	if ((res = platform_sql(r, ST_LOGIN_START, 4, v)) == NULL)
+	v[4] = bd;
+	if ((res = platform_sql(r, ST_LOGIN_START, 5, v)) == NULL)
 		return;
 	PQclear(res);
+	(void)snprintf(cookie, sizeof(cookie), LOGIN_COOKIE "=%s; "
+	    "Path=/v1/auth/; Max-Age=600; Secure; HttpOnly; SameSite=Lax",
+	    browser);
 	if (oidc_authorize_url(&r->w->oidc, r->w->cfg, state, nonce, challenge,
-	    &url) == -1)
+	    &url) == -1 || resp_header(r, "Set-Cookie", cookie) == -1)
 		resp_nomem(r);
 	else
 		redirect(r, url.data);
 	buf_free(&url);
 }
 
-/* The sign-in in flight that state names, taken; NULL when answered. */
+/*
+ * The sign-in in flight that state names, taken, provided this browser
+ * started it (its login cookie); NULL when answered.
+ */
 static PGresult *
 login_take(struct req *r, const char *state)
 {
-	char		 d[AUTH_BYTEA_LEN];
-	const char	*v[1] = { d };
+	char		 d[AUTH_BYTEA_LEN], bd[AUTH_BYTEA_LEN];
+	char		 browser[SESSION_SECRET_LEN + 2];
+	const char	*v[2] = { d, bd }, *cookies = req_env(r, "HTTP_COOKIE");
 	PGresult	*res;
 
 	if (strlen(state) > 256 || auth_secret_bytea(state, d) == -1) {
 		signin_failed(r, "state_invalid", "unusable state");
 		return NULL;
 	}
-	if ((res = platform_sql(r, ST_LOGIN_TAKE, 1, v)) == NULL)
+	if (cookies == NULL || strlen(cookies) > AUTH_MAX_HEADER ||
+	    cookie_value(cookies, LOGIN_COOKIE, browser, sizeof(browser)) ==
+	    -1 || auth_secret_bytea(browser, bd) == -1) {
+		signin_failed(r, "state_invalid", "the sign-in was not started "
+		    "by this browser");
+		return NULL;
+	}
+	if ((res = platform_sql(r, ST_LOGIN_TAKE, 2, v)) == NULL)
 		return NULL;
 	if (PQntuples(res) != 1 || strcmp(PQgetvalue(res, 0, 3), "t") != 0) {
 		PQclear(res);
@@ -211,7 +241,7 @@ callback_finish(struct req *r, const char *code, const PGresult *login)
 		s.token_ttl = t.expires_in;
 		s.absolute = r->w->cfg->session_absolute;
 		if (session_start(r, &s) == 0)
-			redirect(r, PQgetvalue(login, 0, 2));
+			callback_redirect(r, PQgetvalue(login, 0, 2));
 	}
 	oidc_tokens_free(&t);
 }

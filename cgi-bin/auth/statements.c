@@ -7,17 +7,24 @@
 	"'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
 
 const struct stmt auth_stmts[ST__MAX] = {
-	/* $1 state digest, $2 verifier, $3 nonce, $4 return_to. */
+	/*
+	 * $1 state digest, $2 verifier, $3 nonce, $4 return_to, $5 the
+	 * digest of the browser's login cookie.
+	 */
 	[ST_LOGIN_START] = { "auth_login_start",
 	    "WITH stale AS (DELETE FROM auth_logins"
 	    "  WHERE expires_at < clock_timestamp())"
-	    " INSERT INTO auth_logins (state_digest, code_verifier, nonce,"
-	    "  return_to, expires_at)"
-	    " VALUES ($1::bytea, $2, $3, $4,"
+	    " INSERT INTO auth_logins (state_digest, browser_digest,"
+	    "  code_verifier, nonce, return_to, expires_at)"
+	    " VALUES ($1::bytea, $5::bytea, $2, $3, $4,"
 	    "  clock_timestamp() + interval '10 minutes')" },
-	/* Used once: taken whether or not it is still fresh. */
+	/*
+	 * Used once, by the browser that started it: taken whether or not it
+	 * is still fresh. $1 state digest, $2 login cookie digest.
+	 */
 	[ST_LOGIN_TAKE] = { "auth_login_take",
 	    "DELETE FROM auth_logins WHERE state_digest = $1::bytea"
+	    " AND browser_digest = $2::bytea"
 	    " RETURNING code_verifier, nonce, return_to,"
 	    "  expires_at > clock_timestamp()" },
 	/*
@@ -52,20 +59,18 @@ const struct stmt auth_stmts[ST__MAX] = {
 	    " SELECT s.id, cockpit_audit(s.account_id, $2, $3,"
 	    "  'session.sign_out', 'session', s.id::text, $4, NULL, NULL)"
 	    " FROM s" },
-	/* $1 source address. */
-	[ST_BREAK_GLASS_STATE] = { "auth_break_glass_state",
-	    "SELECT bg.username, bg.hash, coalesce(bg.enabled, false),"
-	    " (SELECT count(*) FROM break_glass_attempts"
-	    "   WHERE NOT succeeded AND source = $1"
-	    "   AND occurred_at > clock_timestamp() - interval '15 minutes'),"
-	    " (SELECT count(*) FROM break_glass_attempts"
-	    "   WHERE NOT succeeded"
-	    "   AND occurred_at > clock_timestamp() - interval '15 minutes')"
-	    " FROM (SELECT 1) one LEFT JOIN break_glass bg ON true" },
-	/* $1 source, $2 succeeded, $3 actor, $4 request id. */
+	/* Whether a credential is there and switched on. */
+	[ST_BREAK_GLASS_AVAILABLE] = { "auth_break_glass_available",
+	    "SELECT EXISTS (SELECT 1 FROM break_glass WHERE enabled)" },
+	/* $1 source address, $2 and $3 the failure limits. */
+	[ST_BREAK_GLASS_ATTEMPT] = { "auth_break_glass_attempt",
+	    "SELECT allowed, attempt_id, username, hash,"
+	    " coalesce(enabled, true), username IS NOT NULL"
+	    " FROM cockpit_break_glass_attempt($1, $2::int, $3::int)" },
+	/* $1 attempt, $2 succeeded, $3 actor, $4 request id. */
 	[ST_BREAK_GLASS_RECORD] = { "auth_break_glass_record",
-	    "WITH a AS (INSERT INTO break_glass_attempts (source, succeeded)"
-	    "  VALUES ($1, $2::boolean) RETURNING id)"
+	    "WITH a AS (UPDATE break_glass_attempts SET succeeded = $2::boolean"
+	    "  WHERE id = $1::bigint RETURNING id)"
 	    " SELECT cockpit_audit(NULL, $3,"
 	    "  CASE WHEN $2::boolean THEN 'super_admin' ELSE 'none' END,"
 	    "  CASE WHEN $2::boolean THEN 'break_glass.sign_in'"
