@@ -114,3 +114,29 @@ like_contains(const char *q, struct buf *b)
 	}
 	return buf_append(b, "%", 1);
 }
+
+/*
+ * Writes {"items":[...],"next_cursor":...} for the first nrows rows of a
+ * page query that fetched limit + 1: the extra row says there is a next
+ * page, whose cursor is the last item's (ts_col, id_col).
+ */
+int
+page_json(struct buf *b, const PGresult *res, int nrows, int limit,
+    int ts_col, int id_col, page_item_fn item)
+{
+	char	 cursor[CURSOR_MAX + 1];
+	int	 i;
+
+	if (buf_puts(b, "{\"items\":[") == -1)
+		return -1;
+	for (i = 0; i < nrows && i < limit; i++)
+		if ((i > 0 && buf_puts(b, ",") == -1) ||
+		    item(b, res, i) == -1)
+			return -1;
+	if (nrows <= limit)
+		return buf_puts(b, "],\"next_cursor\":null}");
+	if (cursor_encode(PQgetvalue(res, limit - 1, ts_col),
+	    PQgetvalue(res, limit - 1, id_col), cursor, sizeof(cursor)) == -1)
+		return -1;
+	return buf_printf(b, "],\"next_cursor\":\"%s\"}", cursor);
+}

@@ -11,6 +11,8 @@
 
 #include <stddef.h>
 
+#include <libpq-fe.h>
+
 #include "buf.h"
 
 #define PAGE_DEFAULT	50
@@ -31,6 +33,12 @@ int	page_parse(const char *limit, const char *cursor, struct page *,
 int	cursor_encode(const char *ts, const char *id, char *out, size_t len);
 int	cursor_decode(const char *cursor, struct page *);
 int	like_contains(const char *q, struct buf *);
+
+/* Appends row i of a result as one JSON item. */
+typedef int (*page_item_fn)(struct buf *, const PGresult *, int i);
+
+int	page_json(struct buf *, const PGresult *, int nrows, int limit,
+	    int ts_col, int id_col, page_item_fn);
 int	timestamp_valid(const char *);
 
 #endif

@@ -316,27 +316,21 @@ api_key_create(struct req *r)
 	}
 }
 
-/* Writes {"items":[...],"next_cursor":...} for a page of keys. */
+static int
+key_item(struct buf *b, const PGresult *res, int i)
+{
+	return api_key_json(b, res, i, NULL);
+}
+
+/* Writes a page of keys; a lone row of NULLs is the account, keyless. */
 static int
 key_list_json(struct buf *b, const PGresult *res, int limit)
 {
-	char	 cursor[CURSOR_MAX + 1];
-	int	 n = PQntuples(res), i;
+	int	 n = PQntuples(res);
 
 	if (n == 1 && PQgetisnull(res, 0, 0))
-		n = 0;		/* the account, without keys */
-	if (buf_puts(b, "{\"items\":[") == -1)
-		return -1;
-	for (i = 0; i < n && i < limit; i++)
-		if ((i > 0 && buf_puts(b, ",") == -1) ||
-		    api_key_json(b, res, i, NULL) == -1)
-			return -1;
-	if (n <= limit)
-		return buf_puts(b, "],\"next_cursor\":null}");
-	if (cursor_encode(PQgetvalue(res, limit - 1, 4),
-	    PQgetvalue(res, limit - 1, 0), cursor, sizeof(cursor)) == -1)
-		return -1;
-	return buf_printf(b, "],\"next_cursor\":\"%s\"}", cursor);
+		n = 0;
+	return page_json(b, res, n, limit, 4, 0, key_item);
 }
 
 /*

@@ -160,27 +160,6 @@ list_filters(struct req *r, struct buf *pattern, const char **status)
 	return 0;
 }
 
-/* Writes {"items":[...],"next_cursor":...} for a page of rows. */
-static int
-list_json(struct buf *b, const PGresult *res, int limit)
-{
-	char	 cursor[CURSOR_MAX + 1];
-	int	 n = PQntuples(res), i;
-
-	if (buf_puts(b, "{\"items\":[") == -1)
-		return -1;
-	for (i = 0; i < n && i < limit; i++)
-		if ((i > 0 && buf_puts(b, ",") == -1) ||
-		    account_json(b, res, i) == -1)
-			return -1;
-	if (n <= limit)
-		return buf_puts(b, "],\"next_cursor\":null}");
-	if (cursor_encode(PQgetvalue(res, limit - 1, 4),
-	    PQgetvalue(res, limit - 1, 0), cursor, sizeof(cursor)) == -1)
-		return -1;
-	return buf_printf(b, "],\"next_cursor\":\"%s\"}", cursor);
-}
-
 /*
  * GET /v1/accounts?q=&status=&limit=&cursor=: 200 with a page, in
  * creation order; 400 unknown_parameter or invalid_parameter.
@@ -210,7 +189,8 @@ account_list(struct req *r)
 	buf_free(&pattern);
 	if (res == NULL)
 		return;
-	if (list_json(&r->out, res, page.limit) == -1)
+	if (page_json(&r->out, res, PQntuples(res), page.limit, 4, 0,
+	    account_json) == -1)
 		resp_nomem(r);
 	else
 		resp_ok(r, 200);
