@@ -1,5 +1,6 @@
 /* Cursors, page sizes and search patterns. */
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,9 +117,53 @@ like_contains(const char *q, struct buf *b)
 }
 
 /*
+ * A cursor for tables walked by a serial id alone (the audit trail):
+ * "n|<id>", base64url. Returns 0, or -1 when id is not a positive number
+ * or does not fit.
+ */
+int
+serial_cursor_encode(const char *id, char *out, size_t len)
+{
+	char	 raw[32];
+	int	 n;
+
+	if (*id == '\0' || strspn(id, "0123456789") != strlen(id) ||
+	    strlen(id) > 19)
+		return -1;
+	n = snprintf(raw, sizeof(raw), "n|%s", id);
+	if (n < 0 || (size_t)n >= sizeof(raw) ||
+	    B64URL_LEN((size_t)n) + 1 > len)
+		return -1;
+	b64url_encode((const unsigned char *)raw, (size_t)n, out);
+	return 0;
+}
+
+/* The id a serial cursor holds; 0, or -1 when it is not one of ours. */
+int
+serial_cursor_decode(const char *cursor, long long *id)
+{
+	unsigned char	 raw[32];
+	char		 digits[24], *end;
+	long		 n;
+
+	if (strlen(cursor) > CURSOR_MAX || (n = b64url_decode(cursor,
+	    strlen(cursor), raw, sizeof(raw) - 1)) < 3 || raw[0] != 'n' ||
+	    raw[1] != '|' || n - 2 >= (long)sizeof(digits))
+		return -1;
+	memcpy(digits, raw + 2, (size_t)n - 2);
+	digits[n - 2] = '\0';
+	if (strspn(digits, "0123456789") != strlen(digits))
+		return -1;
+	errno = 0;
+	*id = strtoll(digits, &end, 10);
+	return errno != 0 || *end != '\0' || *id < 1 ? -1 : 0;
+}
+
+/*
  * Writes {"items":[...],"next_cursor":...} for the first nrows rows of a
  * page query that fetched limit + 1: the extra row says there is a next
- * page, whose cursor is the last item's (ts_col, id_col).
+ * page, whose cursor is the last item's (ts_col, id_col), or its serial
+ * id_col alone when ts_col is -1.
  */
 int
 page_json(struct buf *b, const PGresult *res, int nrows, int limit,
@@ -135,8 +180,10 @@ page_json(struct buf *b, const PGresult *res, int nrows, int limit,
 			return -1;
 	if (nrows <= limit)
 		return buf_puts(b, "],\"next_cursor\":null}");
-	if (cursor_encode(PQgetvalue(res, limit - 1, ts_col),
-	    PQgetvalue(res, limit - 1, id_col), cursor, sizeof(cursor)) == -1)
+	if ((ts_col < 0 ? serial_cursor_encode(PQgetvalue(res, limit - 1,
+	    id_col), cursor, sizeof(cursor)) : cursor_encode(PQgetvalue(res,
+	    limit - 1, ts_col), PQgetvalue(res, limit - 1, id_col), cursor,
+	    sizeof(cursor))) == -1)
 		return -1;
 	return buf_printf(b, "],\"next_cursor\":\"%s\"}", cursor);
 }

@@ -32,6 +32,8 @@ int	page_parse(const char *limit, const char *cursor, struct page *,
 	    const char **bad);
 int	cursor_encode(const char *ts, const char *id, char *out, size_t len);
 int	cursor_decode(const char *cursor, struct page *);
+int	serial_cursor_encode(const char *id, char *out, size_t len);
+int	serial_cursor_decode(const char *cursor, long long *id);
 int	like_contains(const char *q, struct buf *);
 
 /* Appends row i of a result as one JSON item. */

@@ -181,6 +181,9 @@ BEGIN
 END
 $$;
 
+-- The audit trail is read newest first, per account.
+CREATE INDEX audit_events_account_id ON audit_events (account_id, id);
+
 -- The head of each audit chain (account_id NULL: the platform's). Appending
 -- locks the head row, so the events of one chain are written one at a time.
 CREATE TABLE audit_chains (

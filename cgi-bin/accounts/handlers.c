@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "accounts.h"
+#include "audit.h"
 #include "pagination.h"
 
 static const char *const list_params[] = {
@@ -84,7 +85,7 @@ void
 account_create(struct req *r)
 {
 	struct field_error	 e;
-	const char		*name, *slug, *v[2];
+	const char		*name, *slug, *v[2 + AUDIT_WHO_PARAMS];
 	char			 derived[SLUG_MAX + 1], location[64];
 	PGresult		*res;
 
@@ -104,7 +105,8 @@ account_create(struct req *r)
 	}
 	v[0] = name;
 	v[1] = slug;
-	if ((res = req_sql(r, ST_ACCOUNT_CREATE, 2, v, DB_LAST)) == NULL) {
+	audit_who(r, v + 2);
+	if ((res = req_sql(r, ST_ACCOUNT_CREATE, 5, v, DB_LAST)) == NULL) {
 		if (req_sqlstate(r, "23505"))
 			slug_taken(r, slug);
 		return;
@@ -217,7 +219,7 @@ void
 account_update(struct req *r)
 {
 	struct field_error	 e;
-	const char		*v[3];
+	const char		*v[3 + AUDIT_WHO_PARAMS];
 	PGresult		*res;
 
 	if (validate_object(r->body, update_fields, NFIELDS(update_fields),
@@ -233,7 +235,8 @@ account_update(struct req *r)
 	v[0] = req_param(r, 0);
 	v[1] = text_member(r->body, "name");
 	v[2] = text_member(r->body, "slug");
-	if ((res = req_sql(r, ST_ACCOUNT_UPDATE, 3, v, DB_LAST)) == NULL) {
+	audit_who(r, v + 3);
+	if ((res = req_sql(r, ST_ACCOUNT_UPDATE, 6, v, DB_LAST)) == NULL) {
 		if (req_sqlstate(r, "23505"))
 			slug_taken(r, v[2]);
 		return;

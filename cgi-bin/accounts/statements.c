@@ -1,5 +1,6 @@
 /* The SQL of accounts.fcgi, prepared once per connection. */
 #include "accounts.h"
+#include "audit.h"
 
 #define STR(x)		#x
 #define XSTR(x)		STR(x)
@@ -39,10 +40,14 @@
 	"'" action "', 'api_key', k.id::text, " request "::text, NULL, NULL)"
 
 const struct stmt accounts_stmts[ST__MAX] = {
+	/* $1 name, $2 slug, $3-$5 who (audit_who). */
 	[ST_ACCOUNT_CREATE] = { "account_create",
-	    "INSERT INTO accounts (name, slug, created_at, updated_at) "
-	    "SELECT $1, $2, t, t FROM clock_timestamp() AS t "
-	    "RETURNING " ACCOUNT_COLUMNS },
+	    "WITH a AS (INSERT INTO accounts (name, slug, created_at, "
+	    "updated_at) SELECT $1, $2, t, t FROM clock_timestamp() AS t "
+	    "RETURNING *) "
+	    "SELECT " ACCOUNT_COLUMNS ", "
+	    AUDIT_EVENT("a.id", "account.create", "account", "a.id::text",
+	    "NULL", AUDIT_ROW_DIGEST("a"), "$3", "$4", "$5") " FROM a" },
 	[ST_ACCOUNT_GET] = { "account_get",
 	    "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE id = $1" },
 	/*
@@ -57,10 +62,17 @@ const struct stmt accounts_stmts[ST__MAX] = {
 	    "AND ($3::timestamptz IS NULL OR "
 	    "(created_at, id) > ($3::timestamptz, $4::uuid)) "
 	    "ORDER BY created_at, id LIMIT $5" },
+	/* $1 account, $2 name or NULL, $3 slug or NULL, $4-$6 who. */
 	[ST_ACCOUNT_UPDATE] = { "account_update",
-	    "UPDATE accounts SET name = coalesce($2, name), "
-	    "slug = coalesce($3, slug), updated_at = clock_timestamp() "
-	    "WHERE id = $1 RETURNING " ACCOUNT_COLUMNS },
+	    "WITH old AS (SELECT * FROM accounts WHERE id = $1 FOR UPDATE), "
+	    "a AS (UPDATE accounts SET name = coalesce($2, accounts.name), "
+	    "slug = coalesce($3, accounts.slug), "
+	    "updated_at = clock_timestamp() FROM old "
+	    "WHERE accounts.id = old.id RETURNING accounts.*) "
+	    "SELECT " ACCOUNT_COLUMNS ", "
+	    AUDIT_EVENT("a.id", "account.update", "account", "a.id::text",
+	    "(SELECT " AUDIT_ROW_DIGEST("old") " FROM old)",
+	    AUDIT_ROW_DIGEST("a"), "$4", "$5", "$6") " FROM a" },
 	/* Serialises key creation in the account, for the limit. */
 	[ST_API_KEY_ACCOUNT] = { "api_key_account",
 	    "SELECT id FROM accounts WHERE id = $1 FOR NO KEY UPDATE" },

@@ -85,12 +85,37 @@ START_TEST(test_timestamp_shape)
 }
 END_TEST
 
+START_TEST(test_serial_cursor_round_trips)
+{
+	char		 c[CURSOR_MAX + 1];
+	long long	 id;
+
+	ck_assert_int_eq(serial_cursor_encode("9223372036854775807", c,
+	    sizeof(c)), 0);
+	ck_assert_int_eq(serial_cursor_decode(c, &id), 0);
+	ck_assert(id == 9223372036854775807LL);
+	ck_assert_int_eq(serial_cursor_encode("42", c, sizeof(c)), 0);
+	ck_assert_int_eq(serial_cursor_decode(c, &id), 0);
+	ck_assert(id == 42);
+	ck_assert_int_eq(serial_cursor_encode("", c, sizeof(c)), -1);
+	ck_assert_int_eq(serial_cursor_encode("-1", c, sizeof(c)), -1);
+	ck_assert_int_eq(serial_cursor_encode("12a", c, sizeof(c)), -1);
+	/* Not ours: junk, a time cursor, zero, past the range. */
+	ck_assert_int_eq(serial_cursor_decode("bjEy", &id), -1);	/* n12 */
+	ck_assert_int_eq(serial_cursor_decode("@@", &id), -1);
+	ck_assert_int_eq(serial_cursor_decode("bnww", &id), -1);	/* n|0 */
+	ck_assert_int_eq(serial_cursor_decode(
+	    "bnw5OTk5OTk5OTk5OTk5OTk5OTk5OQ", &id), -1);	/* 20 nines */
+}
+END_TEST
+
 Suite *
 pagination_suite(void)
 {
 	Suite	*s = suite_create("pagination");
 	TCase	*tc = tcase_create("core");
 
+	tcase_add_test(tc, test_serial_cursor_round_trips);
 	tcase_add_test(tc, test_cursor_round_trip);
 	tcase_add_test(tc, test_cursor_refuses_garbage);
 	tcase_add_test(tc, test_page_limits);
