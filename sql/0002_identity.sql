@@ -252,7 +252,7 @@ BEGIN
 END
 $$;
 
-GRANT SELECT, UPDATE ON accounts TO cockpit_service;
+GRANT SELECT, UPDATE, DELETE ON accounts TO cockpit_service;
 GRANT SELECT, INSERT, UPDATE, DELETE ON account_domains TO cockpit_service;
 GRANT SELECT, INSERT, UPDATE ON users TO cockpit_service;
 GRANT SELECT, INSERT, UPDATE ON api_keys TO cockpit_service;

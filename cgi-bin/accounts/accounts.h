@@ -20,6 +20,8 @@ enum accounts_stmt {
 	ST_ACCOUNT_GET,
 	ST_ACCOUNT_LIST,
 	ST_ACCOUNT_UPDATE,
+	ST_ACCOUNT_STATUS,
+	ST_ACCOUNT_DELETE,
 	ST_API_KEY_ACCOUNT,
 	ST_API_KEY_CREATE,
 	ST_API_KEY_GET,
@@ -41,6 +43,9 @@ void	account_create(struct req *);
 void	account_list(struct req *);
 void	account_get(struct req *);
 void	account_update(struct req *);
+void	account_status(struct req *);
+void	account_delete(struct req *);
+void	account_answer(struct req *, PGresult *, int);
 
 void	api_key_create(struct req *);
 void	api_key_list(struct req *);

@@ -48,7 +48,7 @@ account_json(struct buf *b, const PGresult *res, int i)
 }
 
 /* Answers with the one account in res, or 404 when there is none. */
-static void
+void
 account_answer(struct req *r, PGresult *res, int status)
 {
 	if (PQntuples(res) != 1)

@@ -73,6 +73,41 @@ const struct stmt accounts_stmts[ST__MAX] = {
 	    AUDIT_EVENT("a.id", "account.update", "account", "a.id::text",
 	    "(SELECT " AUDIT_ROW_DIGEST("old") " FROM old)",
 	    AUDIT_ROW_DIGEST("a"), "$4", "$5", "$6") " FROM a" },
+	/*
+	 * $1 account, $2 status, $3-$5 who. The account, changed or not;
+	 * a change is audited (account.suspend, account.activate).
+	 */
+	[ST_ACCOUNT_STATUS] = { "account_status",
+	    "WITH old AS (SELECT * FROM accounts WHERE id = $1 FOR UPDATE), "
+	    "a AS (UPDATE accounts SET status = $2, "
+	    "updated_at = clock_timestamp() FROM old "
+	    "WHERE accounts.id = old.id AND old.status <> $2 "
+	    "RETURNING accounts.*), "
+	    "ev AS (SELECT cockpit_audit(a.id, $3::text, $4::text, "
+	    "CASE WHEN $2 = 'suspended' THEN 'account.suspend' "
+	    "ELSE 'account.activate' END, 'account', a.id::text, $5::text, "
+	    AUDIT_ROW_DIGEST("old") ", " AUDIT_ROW_DIGEST("a") ") "
+	    "FROM a, old), "
+	    "x AS (SELECT * FROM a UNION ALL "
+	    "SELECT * FROM old WHERE NOT EXISTS (SELECT 1 FROM a)) "
+	    "SELECT " ACCOUNT_COLUMNS ", (SELECT count(*) FROM ev) FROM x" },
+	/*
+	 * $1 account, $2 its slug (the confirmation), $3-$5 who. Deletes the
+	 * account and, by cascade, its data; its audit chain stays, ending
+	 * with account.delete. One row: the id deleted or NULL, and whether
+	 * the account existed.
+	 */
+	[ST_ACCOUNT_DELETE] = { "account_delete",
+	    "WITH old AS (SELECT * FROM accounts WHERE id = $1 AND slug = $2 "
+	    "FOR UPDATE), "
+	    "ev AS (SELECT old.id, "
+	    AUDIT_EVENT("old.id", "account.delete", "account", "old.id::text",
+	    AUDIT_ROW_DIGEST("old"), "NULL", "$3", "$4", "$5") " AS h "
+	    "FROM old), "
+	    "gone AS (DELETE FROM accounts d USING ev WHERE d.id = ev.id "
+	    "RETURNING d.id) "
+	    "SELECT (SELECT id FROM gone), "
+	    "EXISTS (SELECT 1 FROM accounts WHERE id = $1)" },
 	/* Serialises key creation in the account, for the limit. */
 	[ST_API_KEY_ACCOUNT] = { "api_key_account",
 	    "SELECT id FROM accounts WHERE id = $1 FOR NO KEY UPDATE" },
