@@ -249,13 +249,31 @@ scoped(const struct route_row *rr)
 	return strstr(rr->pattern, "{account_id}") != NULL;
 }
 
+/*
+ * The routes that change the account itself (suspend, delete): whoever
+ * they let through calls them on an account made for the purpose, so
+ * that A stays active for the other principals.
+ */
+static int
+changes_account(const struct route_row *rr)
+{
+	return (strcmp(rr->method, "DELETE") == 0 &&
+	    strcmp(rr->pattern, "/v1/accounts/{account_id}") == 0) ||
+	    strcmp(rr->pattern, "/v1/accounts/{account_id}/status") == 0;
+}
+
 /* The route called by who, on account (NULL: the route names none). */
 static int
 call(struct reply *r, const struct route_row *rr, const struct who *w,
     const char *account)
 {
-	char	 path[1024];
+	char	 path[1024], spare[UUID_LEN + 1], slug[64];
 
+	if (account != NULL && w->platform && changes_account(rr)) {
+		unique_slug(slug, sizeof(slug), "spare");
+		create_account("Matrix spare", slug, spare);
+		account = spare;
+	}
 	fill(path, sizeof(path), rr->pattern, account != NULL ? account :
 	    NIL_ID);
 	return http(r, rr->method, path, rr->json_body ? "application/json" :
