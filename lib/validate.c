@@ -167,12 +167,41 @@ check_integer(const cJSON *v, const struct field *f, struct field_error *e)
 	return 0;
 }
 
+/* An array of distinct strings, each as a FIELD_TEXT would be. */
+static int
+check_text_list(const cJSON *v, const struct field *f, struct field_error *e)
+{
+	const cJSON	*item, *prev;
+	char		 msg[192];
+	int		 n = 0;
+
+	if (!cJSON_IsArray(v))
+		return fail(e, 422, "invalid_field", f->name,
+		    "must be an array of strings");
+	cJSON_ArrayForEach(item, v) {
+		if (++n > FIELD_LIST_MAX) {
+			snprintf(msg, sizeof(msg), "must have at most %d items",
+			    FIELD_LIST_MAX);
+			return fail(e, 422, "invalid_field", f->name, msg);
+		}
+		if (check_text(item, f, e) == -1)
+			return -1;
+		for (prev = v->child; prev != item; prev = prev->next)
+			if (strcmp(prev->valuestring, item->valuestring) == 0)
+				return fail(e, 422, "invalid_field", f->name,
+				    "must not repeat an item");
+	}
+	return 0;
+}
+
 static int
 check_field(const cJSON *v, const struct field *f, struct field_error *e)
 {
 	switch (f->kind) {
 	case FIELD_TEXT:
 		return check_text(v, f, e);
+	case FIELD_TEXT_LIST:
+		return check_text_list(v, f, e);
 	case FIELD_INTEGER:
 		return check_integer(v, f, e);
 	case FIELD_BOOLEAN:

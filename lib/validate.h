@@ -17,15 +17,19 @@
 enum field_kind {
 	FIELD_TEXT,		/* string, no control characters */
 	FIELD_INTEGER,
-	FIELD_BOOLEAN
+	FIELD_BOOLEAN,
+	FIELD_TEXT_LIST		/* array of such strings, distinct, at most
+				   FIELD_LIST_MAX */
 };
+
+#define FIELD_LIST_MAX	100
 
 struct field {
 	const char	*name;
 	enum field_kind	 kind;
 	int		 required;
 	long		 min, max;	/* text: characters; integer: value */
-	int		(*check)(const char *);	/* text only; NULL: none */
+	int		(*check)(const char *);	/* text; NULL: none */
 	const char	*expect;	/* what check wants, for messages */
 };
 

@@ -22,6 +22,9 @@ enum accounts_stmt {
 	ST_ACCOUNT_UPDATE,
 	ST_ACCOUNT_STATUS,
 	ST_ACCOUNT_DELETE,
+	ST_SSO_GET,
+	ST_SSO_SET,
+	ST_SSO_CLEAR,
 	ST_API_KEY_ACCOUNT,
 	ST_API_KEY_CREATE,
 	ST_API_KEY_GET,
@@ -46,6 +49,9 @@ void	account_update(struct req *);
 void	account_status(struct req *);
 void	account_delete(struct req *);
 void	account_answer(struct req *, PGresult *, int);
+void	sso_get(struct req *);
+void	sso_set(struct req *);
+void	sso_clear(struct req *);
 
 void	api_key_create(struct req *);
 void	api_key_list(struct req *);

@@ -108,6 +108,50 @@ const struct stmt accounts_stmts[ST__MAX] = {
 	    "RETURNING d.id) "
 	    "SELECT (SELECT id FROM gone), "
 	    "EXISTS (SELECT 1 FROM accounts WHERE id = $1)" },
+	/* $1 account: its organisation and domains (JSON), or no row. */
+	[ST_SSO_GET] = { "sso_get",
+	    "SELECT a.auth_org_id, coalesce(json_agg(json_build_object("
+	    "'domain', d.domain, 'verified_at', " TS("d.verified_at") ", "
+	    "'created_at', " TS("d.created_at") ") ORDER BY d.domain) "
+	    "FILTER (WHERE d.domain IS NOT NULL), '[]') "
+	    "FROM accounts a LEFT JOIN account_domains d "
+	    "ON d.account_id = a.id WHERE a.id = $1 GROUP BY a.id" },
+	/*
+	 * $1 account, $2 organisation or NULL (kept), $3 domains (a text
+	 * array) or NULL (kept), $4-$6 who. Given domains replace the
+	 * others, verified now. No row when the account does not exist.
+	 */
+	[ST_SSO_SET] = { "sso_set",
+	    "WITH old AS (SELECT * FROM accounts WHERE id = $1 FOR UPDATE), "
+	    "a AS (UPDATE accounts SET auth_org_id = "
+	    "coalesce($2, accounts.auth_org_id), updated_at = clock_timestamp() "
+	    "FROM old WHERE accounts.id = old.id RETURNING accounts.*), "
+	    "gone AS (DELETE FROM account_domains d USING a "
+	    "WHERE d.account_id = a.id AND $3::text[] IS NOT NULL "
+	    "AND d.domain <> ALL ($3::text[]) RETURNING d.domain), "
+	    "added AS (INSERT INTO account_domains (account_id, domain, "
+	    "verified_at) SELECT a.id, x, clock_timestamp() FROM a, "
+	    "unnest(coalesce($3::text[], '{}')) AS x "
+	    "ON CONFLICT (account_id, domain) DO UPDATE SET verified_at = "
+	    "coalesce(account_domains.verified_at, EXCLUDED.verified_at) "
+	    "RETURNING domain) "
+	    "SELECT a.id, (SELECT count(*) FROM gone), (SELECT count(*) FROM "
+	    "added), "
+	    AUDIT_EVENT("a.id", "account.sso.update", "account", "a.id::text",
+	    AUDIT_ROW_DIGEST("old"), AUDIT_ROW_DIGEST("a"), "$4", "$5", "$6")
+	    " FROM a, old" },
+	/* $1 account, $2-$4 who. */
+	[ST_SSO_CLEAR] = { "sso_clear",
+	    "WITH old AS (SELECT * FROM accounts WHERE id = $1 FOR UPDATE), "
+	    "a AS (UPDATE accounts SET auth_org_id = NULL, "
+	    "updated_at = clock_timestamp() FROM old "
+	    "WHERE accounts.id = old.id RETURNING accounts.*), "
+	    "gone AS (DELETE FROM account_domains d USING a "
+	    "WHERE d.account_id = a.id RETURNING d.domain) "
+	    "SELECT a.id, (SELECT count(*) FROM gone), "
+	    AUDIT_EVENT("a.id", "account.sso.delete", "account", "a.id::text",
+	    AUDIT_ROW_DIGEST("old"), AUDIT_ROW_DIGEST("a"), "$2", "$3", "$4")
+	    " FROM a, old" },
 	/* Serialises key creation in the account, for the limit. */
 	[ST_API_KEY_ACCOUNT] = { "api_key_account",
 	    "SELECT id FROM accounts WHERE id = $1 FOR NO KEY UPDATE" },

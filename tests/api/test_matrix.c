@@ -250,16 +250,19 @@ scoped(const struct route_row *rr)
 }
 
 /*
- * The routes that change the account itself (suspend, delete): whoever
- * they let through calls them on an account made for the purpose, so
- * that A stays active for the other principals.
+ * The routes that change the account itself (suspend, delete, its
+ * single sign-on): whoever they let through calls them on an account
+ * made for the purpose, so that A stays as the other principals need it.
  */
 static int
 changes_account(const struct route_row *rr)
 {
+	if (strcmp(rr->method, "GET") == 0)
+		return 0;
 	return (strcmp(rr->method, "DELETE") == 0 &&
 	    strcmp(rr->pattern, "/v1/accounts/{account_id}") == 0) ||
-	    strcmp(rr->pattern, "/v1/accounts/{account_id}/status") == 0;
+	    strcmp(rr->pattern, "/v1/accounts/{account_id}/status") == 0 ||
+	    strcmp(rr->pattern, "/v1/accounts/{account_id}/sso") == 0;
 }
 
 /* The route called by who, on account (NULL: the route names none). */

@@ -1,4 +1,5 @@
 /* lib/validate: allow-lists, types, lengths, slugs, UTF-8. */
+#include <stdio.h>
 #include <string.h>
 
 #include "suites.h"
@@ -9,6 +10,7 @@ static const struct field fields[] = {
 	{ "slug", FIELD_TEXT, 0, SLUG_MIN, SLUG_MAX, slug_valid, "a slug" },
 	{ "count", FIELD_INTEGER, 0, 0, 10, NULL, NULL },
 	{ "on", FIELD_BOOLEAN, 0, 0, 0, NULL, NULL },
+	{ "tags", FIELD_TEXT_LIST, 0, 2, 4, slug_valid, "a slug" },
 };
 #define N	(sizeof(fields) / sizeof(fields[0]))
 
@@ -29,6 +31,34 @@ check(const char *s, char *field)
 	cJSON_Delete(j);
 	return rc;
 }
+
+START_TEST(test_validate_text_lists)
+{
+	char	 f[64];
+	char	 big[8192];
+	int	 i, n;
+
+	ck_assert_int_eq(check("{\"name\":\"a\",\"tags\":[]}", f), 0);
+	ck_assert_int_eq(check("{\"name\":\"a\",\"tags\":[\"ab\",\"cd\"]}",
+	    f), 0);
+	ck_assert_int_eq(check("{\"name\":\"a\",\"tags\":\"ab\"}", f), 422);
+	ck_assert_str_eq(f, "tags");
+	ck_assert_int_eq(check("{\"name\":\"a\",\"tags\":[\"ab\",1]}", f),
+	    422);
+	ck_assert_int_eq(check("{\"name\":\"a\",\"tags\":[\"a\"]}", f), 422);
+	ck_assert_int_eq(check("{\"name\":\"a\",\"tags\":[\"AB\"]}", f),
+	    422);
+	ck_assert_int_eq(check("{\"name\":\"a\",\"tags\":[\"ab\",\"ab\"]}",
+	    f), 422);
+	n = snprintf(big, sizeof(big), "{\"name\":\"a\",\"tags\":[");
+	for (i = 0; i <= FIELD_LIST_MAX; i++)
+		n += snprintf(big + n, sizeof(big) - (size_t)n, "%s\"%c%c%c\"",
+		    i ? "," : "", 'a' + i % 26, 'a' + i / 26 % 26, 'a');
+	(void)snprintf(big + n, sizeof(big) - (size_t)n, "]}");
+	ck_assert_int_eq(check(big, f), 422);
+	ck_assert_str_eq(f, "tags");
+}
+END_TEST
 
 START_TEST(test_validate_accepts_good_objects)
 {
@@ -137,6 +167,7 @@ validate_suite(void)
 	TCase	*tc = tcase_create("core");
 
 	tcase_add_test(tc, test_validate_accepts_good_objects);
+	tcase_add_test(tc, test_validate_text_lists);
 	tcase_add_test(tc, test_validate_unknown_field_first);
 	tcase_add_test(tc, test_validate_types_and_ranges);
 	tcase_add_test(tc, test_validate_required);
