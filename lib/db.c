@@ -184,8 +184,8 @@ db_connect(struct db *db)
 		note(db, "08006", "reconnecting later");
 		return DB_UNAVAILABLE;
 	}
-	(void)snprintf(options, sizeof(options), "-c statement_timeout=%d",
-	    db->statement_timeout);
+	(void)snprintf(options, sizeof(options), "-c statement_timeout=%d "
+	    "-c TimeZone=UTC", db->statement_timeout);
 	db->conn = PQconnectdbParams(keys, values, 1);
 	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK ||
 	    !PQenterPipelineMode(db->conn))
