@@ -34,6 +34,9 @@ static const struct command commands[] = {
 	{ "break-glass", ctl_break_glass,
 	    "set [--user NAME] | on | off | status",
 	    "set, switch or show the break-glass credential" },
+	{ "audit", ctl_audit,
+	    "verify | export [--account ID | --platform] [--since TIME]",
+	    "verify the audit hash chains, or export their events" },
 	{ "help", ctl_help, "[command]",
 	    "show this help, or one command's usage" },
 };

@@ -14,12 +14,15 @@
 #define CTL_OK		0
 #define CTL_ERROR	1
 #define CTL_BEHIND	2	/* status: migrations are pending */
+#define CTL_BROKEN	1	/* audit verify: a chain is broken */
+#define CTL_FAILED	2	/* audit verify: an error, so unverified */
 #define CTL_USAGE	64	/* EX_USAGE in sysexits(3) */
 
 /*
  * A command: argv[0] is its name, getopt(3) is reset for it. It returns
  * an exit status.
  */
+int	ctl_audit(int, char **);
 int	ctl_break_glass(int, char **);
 int	ctl_migrate(int, char **);
 int	ctl_status(int, char **);
