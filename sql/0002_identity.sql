@@ -14,6 +14,11 @@
 ALTER TABLE accounts ADD COLUMN auth_org_id text UNIQUE
 	CHECK (auth_org_id IS NULL OR length(auth_org_id) BETWEEN 1 AND 200);
 
+-- Only the platform deletes an account (the confirmed hard delete): not
+-- even the account's own tenant may.
+CREATE POLICY accounts_delete_platform ON accounts AS RESTRICTIVE FOR DELETE
+	USING (cockpit_platform());
+
 -- Email domains an account has proved it owns. A verified domain belongs
 -- to one account only.
 CREATE TABLE account_domains (

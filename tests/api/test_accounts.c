@@ -1092,9 +1092,8 @@ START_TEST(test_wrong_method_is_405_with_allow)
 		{ "DELETE", "/v1/accounts", "GET, POST" },
 		{ "PUT", "/v1/accounts", "GET, POST" },
 		{ "PATCH", "/v1/accounts", "GET, POST" },
-		{ "PUT", "/v1/accounts/" NIL_ID, "GET, PATCH" },
-		{ "DELETE", "/v1/accounts/" NIL_ID, "GET, PATCH" },
-		{ "POST", "/v1/accounts/" NIL_ID, "GET, PATCH" },
+		{ "PUT", "/v1/accounts/" NIL_ID, "GET, PATCH, DELETE" },
+		{ "POST", "/v1/accounts/" NIL_ID, "GET, PATCH, DELETE" },
 	};
 	struct reply	 r;
 	char		 allow[64];
