@@ -210,6 +210,43 @@ ctl_connect(void)
 }
 
 /*
+ * The owner's session acting for the platform (row-level security is
+ * forced on the owner too, so without it the tables look empty), once
+ * ready_sql, a query answering one boolean, says the migrations the
+ * command needs have run; otherwise what names them in the message.
+ */
+PGconn *
+ctl_platform_connect(const char *ready_sql, const char *what)
+{
+	PGconn		*conn;
+	PGresult	*res;
+	int		 ready;
+
+	if ((conn = ctl_connect()) == NULL)
+		return NULL;
+	if (ctl_exec(conn,
+	    "SELECT set_config('cockpit.platform', 'on', false)") == -1) {
+		PQfinish(conn);
+		return NULL;
+	}
+	res = PQexec(conn, ready_sql);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+		ctl_pgerror(NULL, conn, res, NULL);
+		PQclear(res);
+		PQfinish(conn);
+		return NULL;
+	}
+	ready = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	if (!ready) {
+		ctl_warnx("%s: run cockpitctl migrate first", what);
+		PQfinish(conn);
+		return NULL;
+	}
+	return conn;
+}
+
+/*
  * Puts the session back to its defaults (RESET ALL leaves SET ROLE alone),
  * so that a SET in one migration cannot change how the next one runs.
  * NOTICEs (IF NOT EXISTS and the like) are noise to an operator; warnings

@@ -147,29 +147,6 @@ static const struct export_field export_fields[] = {
 
 #define NEXPORT_FIELDS	(sizeof(export_fields) / sizeof(export_fields[0]))
 
-/* Whether the migrations that define the chains have run. */
-static int
-schema_ready(PGconn *conn)
-{
-	PGresult	*res;
-	int		 ready;
-
-	res = PQexec(conn, schema_check);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
-		ctl_pgerror(NULL, conn, res, NULL);
-		PQclear(res);
-		return -1;
-	}
-	ready = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-	PQclear(res);
-	if (!ready) {
-		ctl_warnx("audit: the database has no audit chains: run "
-		    "cockpitctl migrate first");
-		return -1;
-	}
-	return 0;
-}
-
 /*
  * The owner's session, acting for the platform (row-level security is
  * forced on the owner too), in a read-only snapshot.
@@ -179,11 +156,10 @@ snapshot_connect(void)
 {
 	PGconn	*conn;
 
-	if ((conn = ctl_connect()) == NULL)
+	if ((conn = ctl_platform_connect(schema_check, "audit: the database "
+	    "has no audit chains")) == NULL)
 		return NULL;
-	if (ctl_exec(conn,
-	    "SELECT set_config('cockpit.platform', 'on', false)") == -1 ||
-	    schema_ready(conn) == -1 || ctl_exec(conn, begin_snapshot) == -1) {
+	if (ctl_exec(conn, begin_snapshot) == -1) {
 		PQfinish(conn);
 		return NULL;
 	}

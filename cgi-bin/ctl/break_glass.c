@@ -346,47 +346,12 @@ audit(PGconn *conn, const char *action)
 	return exec_params(conn, "audit", audit_event, 2, params, NULL);
 }
 
-/* Whether the migrations that define the credential have run. */
-static int
-schema_ready(PGconn *conn)
-{
-	PGresult	*res;
-	int		 ready;
-
-	res = PQexec(conn, schema_check);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
-		ctl_pgerror(NULL, conn, res, NULL);
-		PQclear(res);
-		return -1;
-	}
-	ready = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-	PQclear(res);
-	if (!ready) {
-		ctl_warnx("break-glass: the database has no break-glass "
-		    "credential table: run cockpitctl migrate first");
-		return -1;
-	}
-	return 0;
-}
-
-/*
- * The owner's session, acting for the platform: row-level security is
- * forced on the owner too, so without it the tables look empty.
- */
+/* The platform's session, once the break-glass tables exist. */
 static PGconn *
 platform_connect(void)
 {
-	PGconn	*conn;
-
-	if ((conn = ctl_connect()) == NULL)
-		return NULL;
-	if (ctl_exec(conn,
-	    "SELECT set_config('cockpit.platform', 'on', false)") == -1 ||
-	    schema_ready(conn) == -1) {
-		PQfinish(conn);
-		return NULL;
-	}
-	return conn;
+	return ctl_platform_connect(schema_check, "break-glass: the database "
+	    "has no break-glass credential table");
 }
 
 /* COMMIT when rc is 0, else ROLLBACK; the transaction's outcome. */

@@ -35,6 +35,7 @@ int	ctl_bad_option(const char *, int, char *const *);
 int	ctl_extra_args(const char *, int, char *const *);
 const char *ctl_sqldir(const char *);
 PGconn	*ctl_connect(void);
+PGconn	*ctl_platform_connect(const char *ready_sql, const char *what);
 int	ctl_session_reset(PGconn *);
 int	ctl_exec(PGconn *, const char *);
 int	ctl_result_ok(const PGresult *);
