@@ -95,6 +95,42 @@ ctl_usage(const char *name, FILE *fp)
 }
 
 /*
+ * A command made of subcommands: takes the command's own -h, then runs
+ * the subcommand named next with the arguments from its name on, getopt
+ * reset for it.
+ */
+int
+ctl_subcommand(const char *cmd, int argc, char **argv,
+    const struct ctl_sub *subs, size_t nsubs)
+{
+	static const struct option	 opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	size_t	 i;
+	int	 ch;
+
+	/* "+": the subcommand's options are its own. */
+	while ((ch = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+		if (ch == 'h')
+			return ctl_usage(argv[0], stdout);
+		return ctl_bad_option(argv[0], ch, argv);
+	}
+	if (optind >= argc) {
+		ctl_warnx("%s: missing subcommand", cmd);
+		return ctl_usage(argv[0], stderr);
+	}
+	argc -= optind;
+	argv += optind;
+	optind = 0;
+	for (i = 0; i < nsubs; i++)
+		if (strcmp(argv[0], subs[i].name) == 0)
+			return subs[i].run(argc, argv);
+	ctl_warnx("%s: unknown subcommand: %s", cmd, argv[0]);
+	return ctl_usage(cmd, stderr);
+}
+
+/*
  * Reports what getopt_long(3) rejected (opterr is off, so that the message
  * names cockpitctl and the command rather than argv[0]).
  */

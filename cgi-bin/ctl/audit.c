@@ -969,31 +969,11 @@ audit_export_cmd(int argc, char **argv)
 int
 ctl_audit(int argc, char **argv)
 {
-	static const struct option	 opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
+	static const struct ctl_sub	 subs[] = {
+		{ "verify", audit_verify_cmd },
+		{ "export", audit_export_cmd },
 	};
-	const char	*sub;
-	int		 ch;
 
-	/* "+": the subcommand's options are its own. */
-	while ((ch = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
-		if (ch == 'h')
-			return ctl_usage(argv[0], stdout);
-		return ctl_bad_option(argv[0], ch, argv);
-	}
-	if (optind >= argc) {
-		ctl_warnx("audit: missing subcommand");
-		return ctl_usage(argv[0], stderr);
-	}
-	argc -= optind;
-	argv += optind;
-	sub = argv[0];
-	optind = 0;
-	if (strcmp(sub, "verify") == 0)
-		return audit_verify_cmd(argc, argv);
-	if (strcmp(sub, "export") == 0)
-		return audit_export_cmd(argc, argv);
-	ctl_warnx("audit: unknown subcommand: %s", sub);
-	return ctl_usage("audit", stderr);
+	return ctl_subcommand("audit", argc, argv, subs,
+	    sizeof(subs) / sizeof(subs[0]));
 }

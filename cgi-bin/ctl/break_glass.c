@@ -594,39 +594,29 @@ bg_status(int argc, char **argv)
 	return rc;
 }
 
+static int
+bg_on(int argc, char **argv)
+{
+	return bg_switch(argc, argv, 1);
+}
+
+static int
+bg_off(int argc, char **argv)
+{
+	return bg_switch(argc, argv, 0);
+}
+
 /* break-glass set [--user NAME] | on | off | status */
 int
 ctl_break_glass(int argc, char **argv)
 {
-	static const struct option	 opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
+	static const struct ctl_sub	 subs[] = {
+		{ "set", bg_set },
+		{ "on", bg_on },
+		{ "off", bg_off },
+		{ "status", bg_status },
 	};
-	const char	*sub;
-	int		 ch;
 
-	/* "+": the subcommand's options are its own. */
-	while ((ch = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
-		if (ch == 'h')
-			return ctl_usage(argv[0], stdout);
-		return ctl_bad_option(argv[0], ch, argv);
-	}
-	if (optind >= argc) {
-		ctl_warnx("break-glass: missing subcommand");
-		return ctl_usage(argv[0], stderr);
-	}
-	argc -= optind;
-	argv += optind;
-	sub = argv[0];
-	optind = 0;
-	if (strcmp(sub, "set") == 0)
-		return bg_set(argc, argv);
-	if (strcmp(sub, "on") == 0)
-		return bg_switch(argc, argv, 1);
-	if (strcmp(sub, "off") == 0)
-		return bg_switch(argc, argv, 0);
-	if (strcmp(sub, "status") == 0)
-		return bg_status(argc, argv);
-	ctl_warnx("break-glass: unknown subcommand: %s", sub);
-	return ctl_usage("break-glass", stderr);
+	return ctl_subcommand("break-glass", argc, argv, subs,
+	    sizeof(subs) / sizeof(subs[0]));
 }

@@ -27,11 +27,19 @@ int	ctl_break_glass(int, char **);
 int	ctl_migrate(int, char **);
 int	ctl_status(int, char **);
 
+/* A subcommand of a command such as "audit verify". */
+struct ctl_sub {
+	const char	*name;
+	int		(*run)(int argc, char **argv);
+};
+
 /* cockpitctl.c: shared by the commands. */
 void	ctl_warnx(const char *, ...)
 	    __attribute__((format(printf, 1, 2)));
 int	ctl_usage(const char *, FILE *);
 int	ctl_bad_option(const char *, int, char *const *);
+int	ctl_subcommand(const char *, int, char **, const struct ctl_sub *,
+	    size_t);
 int	ctl_extra_args(const char *, int, char *const *);
 const char *ctl_sqldir(const char *);
 PGconn	*ctl_connect(void);
