@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -394,6 +395,24 @@ db_count(const char *sql)
 
 	PQfinish(c);
 	return n;
+}
+
+/*
+ * The rows of table matching the condition (a printf format and its
+ * va_list), as the owner counts them.
+ */
+long long
+db_vcount_where(const char *table, const char *fmt, va_list ap)
+{
+	char	 sql[2048], cond[1800];
+	int	 n;
+
+	n = vsnprintf(cond, sizeof(cond), fmt, ap);
+	ck_assert_msg(n >= 0 && (size_t)n < sizeof(cond), "condition too long");
+	n = snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s WHERE %s",
+	    table, cond);
+	ck_assert_msg(n >= 0 && (size_t)n < sizeof(sql), "query too long");
+	return db_count(sql);
 }
 
 void

@@ -158,15 +158,13 @@ keys_where(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static long long
 keys_where(const char *fmt, ...)
 {
-	va_list	 ap;
-	char	 sql[1024], cond[900];
+	va_list		 ap;
+	long long	 n;
 
 	va_start(ap, fmt);
-	(void)vsnprintf(cond, sizeof(cond), fmt, ap);
+	n = db_vcount_where("api_keys", fmt, ap);
 	va_end(ap);
-	(void)snprintf(sql, sizeof(sql), "SELECT count(*) FROM api_keys "
-	    "WHERE %s", cond);
-	return db_count(sql);
+	return n;
 }
 
 /* Whether the row of id holds the SHA-256 of key as its digest. */

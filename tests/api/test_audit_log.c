@@ -326,15 +326,13 @@ events_where(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static long long
 events_where(const char *fmt, ...)
 {
-	va_list	 ap;
-	char	 sql[2048], cond[1800];
+	va_list		 ap;
+	long long	 n;
 
 	va_start(ap, fmt);
-	(void)vsnprintf(cond, sizeof(cond), fmt, ap);
+	n = db_vcount_where("audit_events", fmt, ap);
 	va_end(ap);
-	(void)snprintf(sql, sizeof(sql), "SELECT count(*) FROM audit_events "
-	    "WHERE %s", cond);
-	return db_count(sql);
+	return n;
 }
 
 static long long
