@@ -49,6 +49,7 @@ void	account_update(struct req *);
 void	account_status(struct req *);
 void	account_delete(struct req *);
 void	account_answer(struct req *, PGresult *, int);
+int	account_status_valid(const char *);
 void	sso_get(struct req *);
 void	sso_set(struct req *);
 void	sso_clear(struct req *);

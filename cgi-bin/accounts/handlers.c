@@ -10,8 +10,9 @@ static const char *const list_params[] = {
 	"limit", "cursor", "q", "status", NULL
 };
 
-static int
-status_valid(const char *s)
+/* An account's status: active or suspended. */
+int
+account_status_valid(const char *s)
 {
 	return strcmp(s, "active") == 0 || strcmp(s, "suspended") == 0;
 }
@@ -143,7 +144,7 @@ list_filters(struct req *r, struct buf *pattern, const char **status)
 	const char	*q = req_query(r, "q");
 
 	*status = req_query(r, "status");
-	if (*status != NULL && !status_valid(*status)) {
+	if (*status != NULL && !account_status_valid(*status)) {
 		resp_error(r, 400, "invalid_parameter", "status", "status must "
 		    "be active or suspended");
 		return -1;

@@ -11,14 +11,8 @@
 
 static const char *const delete_params[] = { "confirm", NULL };
 
-static int
-status_valid(const char *s)
-{
-	return strcmp(s, "active") == 0 || strcmp(s, "suspended") == 0;
-}
-
 static const struct field status_fields[] = {
-	{ "status", FIELD_TEXT, 1, 1, 16, status_valid,
+	{ "status", FIELD_TEXT, 1, 1, 16, account_status_valid,
 	    "active or suspended" },
 };
 

@@ -36,8 +36,8 @@
  * the parameters that hold them.
  */
 #define KEY_AUDIT(action, actor, role, request) \
-	"cockpit_audit(k.account_id, " actor "::text, " role "::text, " \
-	"'" action "', 'api_key', k.id::text, " request "::text, NULL, NULL)"
+	AUDIT_EVENT("k.account_id", action, "api_key", "k.id::text", "NULL", \
+	    "NULL", actor, role, request)
 
 const struct stmt accounts_stmts[ST__MAX] = {
 	/* $1 name, $2 slug, $3-$5 who (audit_who). */
