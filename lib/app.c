@@ -31,6 +31,7 @@
 #include "app.h"
 #include "builtin.h"
 #include "identity.h"
+#include "quota.h"
 #include "json.h"
 #include "listen.h"
 #include "supervisor.h"
@@ -422,11 +423,16 @@ worker_loop(struct worker *w, FCGX_Request *f, const sigset_t *term)
 static int
 worker_main(void *arg, const struct config *cfg, int fd)
 {
-	struct options	*o = arg;
-	struct worker	 w;
-	FCGX_Request	 f;
-	sigset_t	 term;
-	int		 rc;
+	struct options		*o = arg;
+	const struct stmt_set	 sets[] = {
+		{ identity_stmts, IDENTITY__MAX },
+		{ quota_stmts, QUOTA__MAX },
+		{ o->app->stmts, o->app->nstmts },
+	};
+	struct worker		 w;
+	FCGX_Request		 f;
+	sigset_t		 term;
+	int			 rc;
 
 	memset(&w, 0, sizeof(w));
 	w.app = o->app;
@@ -443,8 +449,10 @@ worker_main(void *arg, const struct config *cfg, int fd)
 	}
 	db_init(&w.db, cfg->database_url, o->app->program,
 	    cfg->statement_timeout);
-	db_statements(&w.db, identity_stmts, IDENTITY__MAX, o->app->stmts,
-	    o->app->nstmts);
+	if (db_statements(&w.db, sets, sizeof(sets) / sizeof(sets[0])) == -1) {
+		log_error(&w.log, "too many statement sets");
+		return 1;
+	}
 	if (db_ready(&w.db) != DB_OK)
 		log_warn(&w.log, "database not reachable yet; answering 503 "
 		    "until it is", "error", w.db.message);

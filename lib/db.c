@@ -32,15 +32,21 @@ db_init(struct db *db, const char *conninfo, const char *app,
 	db->tenant = "";
 }
 
-/* The statements prepared on every connection: libcockpit's, the app's. */
-void
-db_statements(struct db *db, const struct stmt *core, size_t ncore,
-    const struct stmt *app, size_t napp)
+/*
+ * The statements prepared on every connection, in sets: libcockpit's,
+ * the app's. 0, or -1 when there are more than DB_STMT_SETS.
+ */
+int
+db_statements(struct db *db, const struct stmt_set *sets, size_t n)
 {
-	db->core = core;
-	db->ncore = ncore;
-	db->stmts = app;
-	db->nstmts = napp;
+	size_t	 i;
+
+	if (n > DB_STMT_SETS)
+		return -1;
+	for (i = 0; i < n; i++)
+		db->sets[i] = sets[i];
+	db->nsets = n;
+	return 0;
 }
 
 void
@@ -179,6 +185,7 @@ db_connect(struct db *db)
 	    "connect_timeout", NULL };
 	const char	*values[] = { db->conninfo, db->application_name,
 	    options, "5", NULL };
+	size_t		 i;
 
 	if (throttled(db)) {
 		note(db, "08006", "reconnecting later");
@@ -193,12 +200,12 @@ db_connect(struct db *db)
 	db->schema_error = 0;
 	if (prepare(db, builtins, B__MAX) == -1)
 		return lost(db);
-	if (prepare(db, db->core, db->ncore) == -1 ||
-	    prepare(db, db->stmts, db->nstmts) == -1) {
-		db->schema_error = PQstatus(db->conn) == CONNECTION_OK;
-		db_close(db);
-		return DB_UNAVAILABLE;
-	}
+	for (i = 0; i < db->nsets; i++)
+		if (prepare(db, db->sets[i].stmts, db->sets[i].n) == -1) {
+			db->schema_error = PQstatus(db->conn) == CONNECTION_OK;
+			db_close(db);
+			return DB_UNAVAILABLE;
+		}
 	return DB_OK;
 }
 

@@ -25,6 +25,14 @@ struct stmt {
 	const char	*sql;
 };
 
+/* Statements come in sets: libcockpit's concerns' own, then the app's. */
+struct stmt_set {
+	const struct stmt	*stmts;
+	size_t			 n;
+};
+
+#define DB_STMT_SETS	4
+
 enum db_result {
 	DB_OK,
 	DB_ERROR,		/* the statement failed: see sqlstate */
@@ -36,10 +44,8 @@ struct db {
 	const char	*conninfo;
 	const char	*application_name;
 	int		 statement_timeout;	/* ms */
-	const struct stmt *core;	/* libcockpit's own */
-	size_t		 ncore;
-	const struct stmt *stmts;	/* the program's */
-	size_t		 nstmts;
+	struct stmt_set	 sets[DB_STMT_SETS];	/* prepared on connecting */
+	size_t		 nsets;
 	struct timespec	 last_attempt;
 	int		 schema_error;	/* statements did not prepare */
 	/* The current request's transaction. */
@@ -52,8 +58,7 @@ struct db {
 
 void		 db_init(struct db *, const char *conninfo, const char *app,
 		    int statement_timeout);
-void		 db_statements(struct db *, const struct stmt *core,
-		    size_t ncore, const struct stmt *app, size_t napp);
+int		 db_statements(struct db *, const struct stmt_set *, size_t);
 void		 db_close(struct db *);
 enum db_result	 db_ready(struct db *);
 void		 db_tenant(struct db *, const char *account_id, int platform);

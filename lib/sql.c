@@ -48,13 +48,14 @@ req_db_failed(struct req *r, enum db_result rc)
 }
 
 /*
- * Runs prepared statement stmt (an index into the app's statements).
+ * Runs statement s in the request's transaction: the first connects if
+ * need be, opens it and sets the tenant from the request's principal.
  * Returns the result, which the caller clears, or NULL with the request
  * answered; a handler may then look at req_sqlstate() and answer better.
  */
 PGresult *
-req_sql(struct req *r, size_t stmt, int n, const char *const *values,
-    int flags)
+req_stmt(struct req *r, const struct stmt *s, int n,
+    const char *const *values, int flags)
 {
 	struct db	*db = &r->w->db;
 	enum db_result	 rc;
@@ -68,10 +69,17 @@ req_sql(struct req *r, size_t stmt, int n, const char *const *values,
 		}
 		db_tenant(db, r->principal.account_id, r->principal.platform);
 	}
-	if ((res = db_query(db, &r->w->app->stmts[stmt], n, values, flags,
-	    &rc)) == NULL)
+	if ((res = db_query(db, s, n, values, flags, &rc)) == NULL)
 		req_db_failed(r, rc);
 	return res;
+}
+
+/* req_stmt() of the program's statement stmt (an index). */
+PGresult *
+req_sql(struct req *r, size_t stmt, int n, const char *const *values,
+    int flags)
+{
+	return req_stmt(r, &r->w->app->stmts[stmt], n, values, flags);
 }
 
 /*

@@ -13,6 +13,8 @@
 #include "db.h"
 #include "request.h"
 
+PGresult	*req_stmt(struct req *, const struct stmt *, int n,
+		    const char *const *values, int flags);
 PGresult	*req_sql(struct req *, size_t stmt, int n,
 		    const char *const *values, int flags);
 PGresult	*req_platform_sql(struct req *, const struct stmt *, int n,

@@ -89,6 +89,44 @@ slug_valid(const char *s)
 }
 
 /*
+ * An email address as people are named by it: one "@" with 1 to 64 bytes
+ * before it, and a domain of dot-separated labels of letters, digits and
+ * hyphens after it, 320 bytes in all; no spaces, quotes or control
+ * characters. Deliberately narrower than RFC 5322: an address the
+ * identity provider would store.
+ */
+int
+email_valid(const char *s)
+{
+	const char	*at = strchr(s, '@'), *p;
+	size_t		 label = 0;
+
+	if (at == NULL || at == s || at - s > 64 || strlen(s) > 320 ||
+	    strchr(at + 1, '@') != NULL || at[1] == '\0')
+		return 0;
+	for (p = s; p < at; p++)
+		if ((unsigned char)*p <= ' ' || *p == '"' || *p == '(' ||
+		    *p == ')' || *p == ',' || *p == ':' || *p == ';' ||
+		    *p == '<' || *p == '>' || *p == '[' || *p == ']' ||
+		    *p == '\\' || (unsigned char)*p >= 0x7f)
+			return 0;
+	for (p = at + 1; *p != '\0'; p++) {
+		if (*p == '.') {
+			if (label == 0 || p[-1] == '-')
+				return 0;
+			label = 0;
+		} else if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || (*p == '-' && label > 0))
+			label++;
+		else
+			return 0;
+		if (label > 63)
+			return 0;
+	}
+	return label > 0 && p[-1] != '-' && strchr(at + 1, '.') != NULL;
+}
+
+/*
  * Derives a slug from a display name: ASCII letters lowercased, every other
  * run of characters one hyphen, hyphens trimmed, cut to SLUG_MAX. Returns 0,
  * or -1 when fewer than SLUG_MIN characters remain.
@@ -226,7 +264,8 @@ field_find(const struct field *fields, size_t n, const char *name)
 
 /*
  * Checks obj against the allow-list: unknown members first (400), then
- * each member's type and range, then the required ones (422).
+ * each member's type and range (null passes where FIELD_NULLABLE), then
+ * the required ones (422).
  */
 int
 validate_object(const cJSON *obj, const struct field *fields, size_t n,
@@ -242,11 +281,13 @@ validate_object(const cJSON *obj, const struct field *fields, size_t n,
 			    "is not a field of this resource");
 	for (m = obj->child; m != NULL; m = m->next) {
 		f = field_find(fields, n, m->string);
+		if (cJSON_IsNull(m) && (f->required & FIELD_NULLABLE))
+			continue;
 		if (check_field(m, f, e) == -1)
 			return -1;
 	}
 	for (i = 0; i < n; i++)
-		if (fields[i].required &&
+		if ((fields[i].required & FIELD_REQUIRED) &&
 		    cJSON_GetObjectItemCaseSensitive(obj, fields[i].name) ==
 		    NULL)
 			return fail(e, 422, "invalid_field", fields[i].name,

@@ -24,10 +24,14 @@ enum field_kind {
 
 #define FIELD_LIST_MAX	100
 
+/* struct field's flags. */
+#define FIELD_REQUIRED	0x01	/* must be present */
+#define FIELD_NULLABLE	0x02	/* may be null (meaning: none, or clear) */
+
 struct field {
 	const char	*name;
 	enum field_kind	 kind;
-	int		 required;
+	int		 required;	/* FIELD_REQUIRED | FIELD_NULLABLE */
 	long		 min, max;	/* text: characters; integer: value */
 	int		(*check)(const char *);	/* text; NULL: none */
 	const char	*expect;	/* what check wants, for messages */
@@ -45,6 +49,7 @@ int	validate_object(const cJSON *, const struct field *, size_t,
 int	utf8_valid(const char *, size_t);
 size_t	utf8_chars(const char *);
 int	slug_valid(const char *);
+int	email_valid(const char *);
 int	slug_from_name(const char *name, char *out, size_t outlen);
 
 #endif

@@ -7,7 +7,7 @@
 -- pieces of the directory and the credit pools that every account gets
 -- when it is created: the default Copilot global organisation and the
 -- Unallocated pool. Quotas are counted by one function,
--- cockpit_quota_check(), which later domains extend as their tables
+-- cockpit_quota_used(), which later domains extend as their tables
 -- arrive.
 
 -- The catalogues belong to the platform: every tenant may read them, only
@@ -244,12 +244,69 @@ INSERT INTO organisations (account_id, domain, name, description, is_global)
 INSERT INTO credit_pools (account_id, scope_type)
 	SELECT id, 'unallocated' FROM accounts;
 
--- The effective limit of one quota for an account (NULL: unlimited) and
--- what it uses now, counted under a lock held until the transaction ends,
--- so that the insert which follows a passing check is the only one: two
--- requests racing for the last place take turns. Quotas: users (active
--- users); teams, agents and connections are added to this function by the
--- migrations that create their tables, and count 0 until then.
+-- An account's features as its people get them: its own override, else
+-- its plan (a plan lists the features it turns on; the others are off),
+-- else, without a plan, the feature's default; and never a feature of a
+-- product domain the account does not use.
+CREATE FUNCTION cockpit_account_features(p_account uuid)
+	RETURNS TABLE (key text, name text, product_domain text,
+	    enabled boolean, source text, override boolean)
+	LANGUAGE sql STABLE
+	AS $$
+	SELECT f.key, f.name, f.product_domain,
+	    CASE WHEN f.product_domain <> 'platform'
+	        AND f.product_domain <> ALL (s.product_domains) THEN false
+	    WHEN e.enabled IS NOT NULL THEN e.enabled
+	    WHEN s.plan_id IS NOT NULL THEN pf.feature_key IS NOT NULL
+	    ELSE f.default_enabled END,
+	    CASE WHEN f.product_domain <> 'platform'
+	        AND f.product_domain <> ALL (s.product_domains) THEN 'product_domain'
+	    WHEN e.enabled IS NOT NULL THEN 'override'
+	    WHEN s.plan_id IS NOT NULL THEN 'plan'
+	    ELSE 'default' END,
+	    e.enabled
+	FROM account_subscriptions s
+	CROSS JOIN features f
+	LEFT JOIN plan_features pf ON pf.plan_id = s.plan_id AND pf.feature_key = f.key
+	LEFT JOIN account_entitlements e ON e.account_id = s.account_id
+	    AND e.feature_key = f.key
+	WHERE s.account_id = p_account
+	ORDER BY f.key
+$$;
+
+-- What an account uses of one quota now. Users are its active users;
+-- teams, agents and connections are counted here by the migrations that
+-- create their tables, and are 0 until then.
+CREATE FUNCTION cockpit_quota_used(p_account uuid, p_quota text)
+	RETURNS bigint
+	LANGUAGE sql STABLE
+	AS $$
+	SELECT CASE p_quota
+	    WHEN 'users' THEN (SELECT count(*) FROM users u
+	        WHERE u.account_id = p_account AND u.status = 'active')
+	    ELSE 0 END
+$$;
+
+-- Every quota of an account: its plan's limit (NULL: unlimited, as for
+-- an account without a plan) and what it uses.
+CREATE FUNCTION cockpit_account_quotas(p_account uuid)
+	RETURNS TABLE (quota text, quota_limit bigint, used bigint)
+	LANGUAGE sql STABLE
+	AS $$
+	SELECT q.quota, CASE q.quota WHEN 'users' THEN p.max_users
+	    WHEN 'teams' THEN p.max_teams WHEN 'agents' THEN p.max_agents
+	    ELSE p.max_connections END,
+	    cockpit_quota_used(p_account, q.quota)
+	FROM unnest(ARRAY['users', 'teams', 'agents', 'connections'])
+	    WITH ORDINALITY AS q (quota, n)
+	LEFT JOIN account_subscriptions s ON s.account_id = p_account
+	LEFT JOIN plans p ON p.id = s.plan_id
+	ORDER BY q.n
+$$;
+
+-- One quota's limit and use, counted under a lock held until the
+-- transaction ends, so that the insert which follows a passing check is
+-- the only one: two requests racing for the last place take turns.
 CREATE FUNCTION cockpit_quota_check(p_account uuid, p_quota text,
     OUT quota_limit bigint, OUT used bigint)
 	LANGUAGE plpgsql VOLATILE
@@ -260,16 +317,8 @@ BEGIN
 	END IF;
 	PERFORM pg_advisory_xact_lock(hashtextextended(
 	    'cockpit.quota/' || p_account || '/' || p_quota, 0));
-	SELECT CASE p_quota WHEN 'users' THEN p.max_users
-	    WHEN 'teams' THEN p.max_teams WHEN 'agents' THEN p.max_agents
-	    ELSE p.max_connections END
-	INTO quota_limit
-	FROM account_subscriptions s JOIN plans p ON p.id = s.plan_id
-	WHERE s.account_id = p_account;
-	used := CASE p_quota
-	    WHEN 'users' THEN (SELECT count(*) FROM users u
-	        WHERE u.account_id = p_account AND u.status = 'active')
-	    ELSE 0 END;
+	SELECT q.quota_limit, q.used INTO quota_limit, used
+	FROM cockpit_account_quotas(p_account) q WHERE q.quota = p_quota;
 END
 $$;
 

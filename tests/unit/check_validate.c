@@ -160,6 +160,51 @@ START_TEST(test_utf8)
 }
 END_TEST
 
+/* A nullable field takes null; any other field refuses it. */
+START_TEST(test_nullable_field)
+{
+	static const struct field f[] = {
+		{ "plan", FIELD_TEXT, FIELD_NULLABLE, 2, 63, slug_valid,
+		    "a slug" },
+		{ "name", FIELD_TEXT, FIELD_REQUIRED | FIELD_NULLABLE, 1, 10,
+		    NULL, NULL },
+		{ "size", FIELD_INTEGER, 0, 0, 10, NULL, NULL },
+	};
+	struct field_error	 e;
+	cJSON			*o;
+
+	ck_assert_ptr_nonnull(o = cJSON_Parse("{\"plan\":null,\"name\":null}"));
+	ck_assert_int_eq(validate_object(o, f, 3, &e), 0);
+	cJSON_Delete(o);
+	ck_assert_ptr_nonnull(o = cJSON_Parse("{\"plan\":null}"));
+	ck_assert_int_eq(validate_object(o, f, 3, &e), -1);
+	ck_assert_str_eq(e.field, "name");
+	cJSON_Delete(o);
+	ck_assert_ptr_nonnull(o = cJSON_Parse("{\"name\":\"x\",\"size\":null}"));
+	ck_assert_int_eq(validate_object(o, f, 3, &e), -1);
+	ck_assert_str_eq(e.field, "size");
+	ck_assert_int_eq(e.status, 422);
+	cJSON_Delete(o);
+}
+END_TEST
+
+START_TEST(test_email_valid)
+{
+	static const char *const good[] = { "a@b.co", "ada.admin+x@demo.test",
+	    "O'Neil@Example.COM", "x@sub-domain.example.org" };
+	static const char *const bad[] = { "", "@b.co", "a@", "a@b", "a@@b.co",
+	    "a b@c.co", "a@b..co", "a@-b.co", "a@b-.co", "a@.b.co", "a@b.co.",
+	    "a@b_c.co", "<a>@b.co", "a\"@b.co", "a@b.co@c.co",
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@b.co" };
+	size_t	 i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		ck_assert_msg(email_valid(good[i]), "refused %s", good[i]);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(!email_valid(bad[i]), "took %s", bad[i]);
+}
+END_TEST
+
 Suite *
 validate_suite(void)
 {
@@ -171,6 +216,8 @@ validate_suite(void)
 	tcase_add_test(tc, test_validate_unknown_field_first);
 	tcase_add_test(tc, test_validate_types_and_ranges);
 	tcase_add_test(tc, test_validate_required);
+	tcase_add_test(tc, test_email_valid);
+	tcase_add_test(tc, test_nullable_field);
 	tcase_add_test(tc, test_slug_rules);
 	tcase_add_test(tc, test_slug_from_name);
 	tcase_add_test(tc, test_utf8);
