@@ -1,5 +1,6 @@
 /*
- * accounts.fcgi: the platform's accounts, and the API keys of an account's
+ * accounts.fcgi: the platform's accounts, their admins, single sign-on,
+ * feature packs and console model policies, and the API keys of their
  * services. Each route names the least role it needs.
  */
 #include "accounts/accounts.h"
@@ -22,6 +23,22 @@ static const struct route routes[] = {
 	    sso_set, ROUTE_JSON_BODY },
 	{ METHOD_DELETE, "/v1/accounts/{account_id}/sso", PERM_SUPER_ADMIN,
 	    sso_clear, 0 },
+	{ METHOD_GET, "/v1/accounts/{account_id}/admins", PERM_ACCOUNT_ADMIN,
+	    admin_list, 0 },
+	{ METHOD_POST, "/v1/accounts/{account_id}/admins", PERM_ACCOUNT_ADMIN,
+	    admin_add, ROUTE_JSON_BODY },
+	{ METHOD_PATCH, "/v1/accounts/{account_id}/admins/{email}",
+	    PERM_ACCOUNT_ADMIN, admin_update, ROUTE_JSON_BODY },
+	{ METHOD_DELETE, "/v1/accounts/{account_id}/admins/{email}",
+	    PERM_ACCOUNT_ADMIN, admin_remove, 0 },
+	{ METHOD_GET, "/v1/accounts/{account_id}/feature-pack",
+	    PERM_ACCOUNT_ADMIN, feature_pack_get, 0 },
+	{ METHOD_PUT, "/v1/accounts/{account_id}/feature-pack",
+	    PERM_SUPER_ADMIN, feature_pack_set, ROUTE_JSON_BODY },
+	{ METHOD_GET, "/v1/accounts/{account_id}/console-model-policy",
+	    PERM_ACCOUNT_ADMIN, model_policy_get, 0 },
+	{ METHOD_PUT, "/v1/accounts/{account_id}/console-model-policy",
+	    PERM_SUPER_ADMIN, model_policy_set, ROUTE_JSON_BODY },
 	{ METHOD_POST, "/v1/accounts/{account_id}/api-keys", PERM_ACCOUNT_ADMIN,
 	    api_key_create, ROUTE_JSON_BODY },
 	{ METHOD_GET, "/v1/accounts/{account_id}/api-keys", PERM_ACCOUNT_ADMIN,

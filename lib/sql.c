@@ -1,6 +1,8 @@
 /* Running a request's statements and turning failures into answers. */
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "app.h"
 #include "sql.h"
 
@@ -104,4 +106,42 @@ int
 req_sqlstate(const struct req *r, const char *state)
 {
 	return db_sqlstate_is(&r->w->db, state);
+}
+
+/*
+ * A JSON array of strings as a PostgreSQL text[] literal, each element
+ * double-quoted with its quotes and backslashes escaped, so any text
+ * passes as a parameter unchanged. 0, or -1 when out of memory.
+ */
+int
+sql_text_array(const cJSON *list, struct buf *out)
+{
+	const cJSON	*item;
+	const char	*c;
+
+	if (buf_puts(out, "{") == -1)
+		return -1;
+	cJSON_ArrayForEach(item, list) {
+		if (item != list->child && buf_puts(out, ",") == -1)
+			return -1;
+		if (buf_puts(out, "\"") == -1)
+			return -1;
+		for (c = item->valuestring; *c != '\0'; c++)
+			if ((*c == '"' || *c == '\\') &&
+			    buf_puts(out, "\\") == -1)
+				return -1;
+			else if (buf_append(out, c, 1) == -1)
+				return -1;
+		if (buf_puts(out, "\"") == -1)
+			return -1;
+	}
+	return buf_puts(out, "}");
+}
+
+/* Appends column c of row i as a JSON string, or null when it is NULL. */
+int
+sql_json_text(struct buf *b, const PGresult *res, int i, int c)
+{
+	return PQgetisnull(res, i, c) ? buf_puts(b, "null") :
+	    buf_json_string(b, PQgetvalue(res, i, c));
 }

@@ -10,6 +10,9 @@
 
 #include <libpq-fe.h>
 
+#include <cjson/cJSON.h>
+
+#include "buf.h"
 #include "db.h"
 #include "request.h"
 
@@ -21,5 +24,8 @@ PGresult	*req_platform_sql(struct req *, const struct stmt *, int n,
 		    const char *const *values, enum db_result *);
 void		 req_db_failed(struct req *, enum db_result);
 int		 req_sqlstate(const struct req *, const char *);
+int		 sql_text_array(const cJSON *, struct buf *);
+int		 sql_json_text(struct buf *, const PGresult *, int row,
+		    int col);
 
 #endif

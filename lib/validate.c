@@ -247,6 +247,11 @@ check_field(const cJSON *v, const struct field *f, struct field_error *e)
 			return fail(e, 422, "invalid_field", f->name,
 			    "must be true or false");
 		return 0;
+	case FIELD_OBJECT:
+		if (!cJSON_IsObject(v))
+			return fail(e, 422, "invalid_field", f->name,
+			    "must be an object");
+		return 0;
 	}
 	return fail(e, 422, "invalid_field", f->name, "unsupported field");
 }

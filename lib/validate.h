@@ -18,8 +18,9 @@ enum field_kind {
 	FIELD_TEXT,		/* string, no control characters */
 	FIELD_INTEGER,
 	FIELD_BOOLEAN,
-	FIELD_TEXT_LIST		/* array of such strings, distinct, at most
+	FIELD_TEXT_LIST,	/* array of such strings, distinct, at most
 				   FIELD_LIST_MAX */
+	FIELD_OBJECT		/* an object; its handler checks its members */
 };
 
 #define FIELD_LIST_MAX	100

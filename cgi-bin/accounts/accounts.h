@@ -32,6 +32,15 @@ enum accounts_stmt {
 	ST_API_KEY_LOCK,
 	ST_API_KEY_REVOKE,
 	ST_API_KEY_ROTATE,
+	ST_ADMIN_LIST,
+	ST_ADMIN_FIND,
+	ST_ADMIN_ADD,
+	ST_ADMIN_UPDATE,
+	ST_ADMIN_REMOVE,
+	ST_FEATURE_PACK_GET,
+	ST_FEATURE_PACK_SET,
+	ST_MODEL_POLICY_GET,
+	ST_MODEL_POLICY_SET,
 	ST__MAX
 };
 
@@ -53,6 +62,16 @@ int	account_status_valid(const char *);
 void	sso_get(struct req *);
 void	sso_set(struct req *);
 void	sso_clear(struct req *);
+
+void	admin_list(struct req *);
+void	admin_add(struct req *);
+void	admin_update(struct req *);
+void	admin_remove(struct req *);
+
+void	feature_pack_get(struct req *);
+void	feature_pack_set(struct req *);
+void	model_policy_get(struct req *);
+void	model_policy_set(struct req *);
 
 void	api_key_create(struct req *);
 void	api_key_list(struct req *);

@@ -146,8 +146,7 @@ api_key_json(struct buf *b, const PGresult *res, int i, const char *key)
 		if (buf_printf(b, "%s\"%s\":", c == 0 ? "{" : ",",
 		    key_members[c]) == -1)
 			return -1;
-		if ((PQgetisnull(res, i, c) ? buf_puts(b, "null") :
-		    buf_json_string(b, PQgetvalue(res, i, c))) == -1)
+		if (sql_json_text(b, res, i, c) == -1)
 			return -1;
 		if (c == KEY_COL_PREFIX && key != NULL &&
 		    (buf_puts(b, ",\"key\":") == -1 ||

@@ -87,18 +87,12 @@ static int
 domains_array(const cJSON *body, struct buf *out, const char **v)
 {
 	const cJSON	*list = cJSON_GetObjectItemCaseSensitive(body,
-			    "domains"), *d;
+			    "domains");
 
 	*v = NULL;
 	if (list == NULL)
 		return 0;
-	if (buf_puts(out, "{") == -1)
-		return -1;
-	cJSON_ArrayForEach(d, list)
-		if (buf_printf(out, "%s%s", d == list->child ? "" : ",",
-		    d->valuestring) == -1)
-			return -1;
-	if (buf_puts(out, "}") == -1)
+	if (sql_text_array(list, out) == -1)
 		return -1;
 	*v = out->data;
 	return 0;

@@ -39,6 +39,23 @@
 	AUDIT_EVENT("k.account_id", action, "api_key", "k.id::text", "NULL", \
 	    "NULL", actor, role, request)
 
+/* An admin (a user) in the order admin_json() reads them, u naming it. */
+#define ADMIN_COLUMNS(u) \
+	u "id, " u "email, " u "display_name, " u "status, " u "role, " \
+	u "subject IS NOT NULL, " TS(u "last_login_at") ", " \
+	TS(u "created_at") ", " TS(u "updated_at")
+
+/* The account admin $2 (an email) of account $1, locked. */
+#define ADMIN_OLD \
+	"old AS (SELECT * FROM users WHERE account_id = $1 " \
+	"AND lower(email) = lower($2) AND role = 'account_admin' FOR UPDATE)"
+
+/* A plan as JSON, p naming it; null without one. */
+#define PLAN_REF(p) \
+	"CASE WHEN " p ".id IS NULL THEN NULL ELSE json_build_object('id', " \
+	p ".id, 'slug', " p ".slug, 'name', " p ".name, 'status', " p \
+	".status) END"
+
 const struct stmt accounts_stmts[ST__MAX] = {
 	/* $1 name, $2 slug, $3-$5 who (audit_who). */
 	[ST_ACCOUNT_CREATE] = { "account_create",
@@ -214,4 +231,149 @@ const struct stmt accounts_stmts[ST__MAX] = {
 	    "AND revoked_at IS NULL RETURNING " KEY_RAW("api_keys.") ") "
 	    "SELECT " KEY_COLUMNS("k.") ", "
 	    KEY_AUDIT("api_key.rotate", "$5", "$6", "$7") " FROM k" },
+	/*
+	 * $1 account, $2/$3 the cursor or NULL, $4 rows to fetch. No row: no
+	 * such account; one row of nulls: no admins.
+	 */
+	[ST_ADMIN_LIST] = { "admin_list",
+	    "SELECT " ADMIN_COLUMNS("u.") " FROM accounts AS a "
+	    "LEFT JOIN LATERAL (SELECT * FROM users WHERE account_id = a.id "
+	    "AND role = 'account_admin' AND ($2::timestamptz IS NULL OR "
+	    "(created_at, id) > ($2::timestamptz, $3::uuid)) "
+	    "ORDER BY created_at, id LIMIT $4) AS u ON true "
+	    "WHERE a.id = $1 ORDER BY u.created_at, u.id" },
+	/*
+	 * $1 account, $2 email: whether the account exists and the user of
+	 * that email, if any (id, role), locked.
+	 */
+	[ST_ADMIN_FIND] = { "admin_find",
+	    "SELECT a.id, u.id, u.role FROM accounts a LEFT JOIN users u "
+	    "ON u.account_id = a.id AND lower(u.email) = lower($2) "
+	    "WHERE a.id = $1 FOR UPDATE OF a" },
+	/*
+	 * $1 account, $2 email, $3 display name or NULL, $4-$6 who. Makes the
+	 * user of that email an account admin, creating it (pending its first
+	 * sign-in) when there is none. The admin, then how: created,
+	 * promoted or unchanged.
+	 */
+	[ST_ADMIN_ADD] = { "admin_add",
+	    "WITH old AS (SELECT * FROM users WHERE account_id = $1 "
+	    "AND lower(email) = lower($2) FOR UPDATE), "
+	    "up AS (UPDATE users u SET role = 'account_admin', "
+	    "display_name = coalesce($3, u.display_name), "
+	    "updated_at = clock_timestamp() FROM old WHERE u.id = old.id "
+	    "AND old.role <> 'account_admin' RETURNING u.*), "
+	    "ins AS (INSERT INTO users (account_id, email, display_name, role) "
+	    "SELECT $1, $2, $3, 'account_admin' "
+	    "WHERE NOT EXISTS (SELECT 1 FROM old) RETURNING *), "
+	    "x AS (SELECT ins.*, 'created' AS how FROM ins UNION ALL "
+	    "SELECT up.*, 'promoted' FROM up UNION ALL "
+	    "SELECT old.*, 'unchanged' FROM old "
+	    "WHERE old.role = 'account_admin') "
+	    "SELECT " ADMIN_COLUMNS("x.") ", x.how, CASE WHEN x.how <> "
+	    "'unchanged' THEN "
+	    AUDIT_EVENT("x.account_id", "account.admin.add", "user",
+	    "x.id::text", "(SELECT " AUDIT_ROW_DIGEST("old") " FROM old)",
+	    AUDIT_ROW_DIGEST("x"), "$4", "$5", "$6") " END FROM x" },
+	/*
+	 * $1 account, $2 email, $3 display name or NULL, $4 status or NULL,
+	 * $5-$7 who. The admin, or no row.
+	 */
+	[ST_ADMIN_UPDATE] = { "admin_update",
+	    "WITH " ADMIN_OLD ", "
+	    "u AS (UPDATE users SET display_name = coalesce($3, "
+	    "users.display_name), status = coalesce($4, users.status), "
+	    "updated_at = clock_timestamp() FROM old WHERE users.id = old.id "
+	    "RETURNING users.*) "
+	    "SELECT " ADMIN_COLUMNS("u.") ", "
+	    AUDIT_EVENT("u.account_id", "account.admin.update", "user",
+	    "u.id::text", "(SELECT " AUDIT_ROW_DIGEST("old") " FROM old)",
+	    AUDIT_ROW_DIGEST("u"), "$5", "$6", "$7") " FROM u" },
+	/* $1 account, $2 email, $3-$5 who: the user, now an end user. */
+	[ST_ADMIN_REMOVE] = { "admin_remove",
+	    "WITH " ADMIN_OLD ", "
+	    "u AS (UPDATE users SET role = 'end_user', "
+	    "updated_at = clock_timestamp() FROM old WHERE users.id = old.id "
+	    "RETURNING users.*) "
+	    "SELECT " ADMIN_COLUMNS("u.") ", "
+	    AUDIT_EVENT("u.account_id", "account.admin.remove", "user",
+	    "u.id::text", "(SELECT " AUDIT_ROW_DIGEST("old") " FROM old)",
+	    AUDIT_ROW_DIGEST("u"), "$3", "$4", "$5") " FROM u" },
+	/*
+	 * $1 account: its feature pack as one JSON object, or no row. The
+	 * features and quotas as its people get them (sql/0003_plans.sql).
+	 */
+	[ST_FEATURE_PACK_GET] = { "feature_pack_get",
+	    "SELECT json_build_object('account_id', s.account_id, "
+	    "'plan', " PLAN_REF("p") ", "
+	    "'product_domains', to_json(s.product_domains), "
+	    "'started_at', " TS("s.started_at") ", "
+	    "'updated_at', " TS("s.updated_at") ", "
+	    "'features', (SELECT coalesce(json_agg(json_build_object("
+	    "'key', f.key, 'name', f.name, 'product_domain', f.product_domain, "
+	    "'enabled', f.enabled, 'source', f.source) ORDER BY f.key), '[]') "
+	    "FROM cockpit_account_features(s.account_id) f), "
+	    "'quotas', (SELECT json_object_agg(q.quota, json_build_object("
+	    "'limit', q.quota_limit, 'used', q.used)) "
+	    "FROM cockpit_account_quotas(s.account_id) q), "
+	    "'credits_per_cycle', "
+	    "trim_scale(p.credits_per_cycle::numeric / 1000000)::text)::text "
+	    "FROM account_subscriptions s LEFT JOIN plans p ON p.id = s.plan_id "
+	    "WHERE s.account_id = $1" },
+	/*
+	 * $1 account, $2 plan slug or NULL, $3 whether the plan is given
+	 * ("t": set it, $2 NULL meaning none), $4 product domains (text
+	 * array) or NULL (kept), $5-$7 who. One row: whether the account
+	 * exists, whether the plan was found (or not asked for), whether it
+	 * is active, and the change's audit hash (NULL: nothing changed).
+	 */
+	[ST_FEATURE_PACK_SET] = { "feature_pack_set",
+	    "WITH old AS (SELECT * FROM account_subscriptions "
+	    "WHERE account_id = $1 FOR UPDATE), "
+	    "np AS (SELECT id, status FROM plans WHERE slug = $2), "
+	    "ok AS (SELECT old.account_id FROM old WHERE NOT $3::boolean OR $2 "
+	    "IS NULL OR EXISTS (SELECT 1 FROM np WHERE status = 'active')), "
+	    "s AS (UPDATE account_subscriptions t SET "
+	    "plan_id = CASE WHEN $3::boolean THEN (SELECT id FROM np) "
+	    "ELSE t.plan_id END, "
+	    "product_domains = coalesce($4::text[], t.product_domains), "
+	    "started_at = CASE WHEN $3::boolean AND t.plan_id IS DISTINCT FROM "
+	    "(SELECT id FROM np) THEN clock_timestamp() ELSE t.started_at END, "
+	    "updated_at = clock_timestamp() FROM ok "
+	    "WHERE t.account_id = ok.account_id RETURNING t.*) "
+	    "SELECT EXISTS (SELECT 1 FROM old), "
+	    "NOT $3::boolean OR $2 IS NULL OR EXISTS (SELECT 1 FROM np), "
+	    "NOT $3::boolean OR $2 IS NULL OR "
+	    "EXISTS (SELECT 1 FROM np WHERE status = 'active'), "
+	    "(SELECT " AUDIT_EVENT("s.account_id", "account.feature_pack.update",
+	    "account", "s.account_id::text",
+	    "(SELECT " AUDIT_ROW_DIGEST("old") " FROM old)",
+	    AUDIT_ROW_DIGEST("s"), "$5", "$6", "$7") " FROM s)" },
+	/* $1 account: its console model policy (defaults without a row). */
+	[ST_MODEL_POLICY_GET] = { "model_policy_get",
+	    "SELECT coalesce(m.mode, 'open'), "
+	    "to_json(coalesce(m.allowed_providers, '{}'))::text, "
+	    "m.updated_by, " TS("m.updated_at") " FROM accounts a "
+	    "LEFT JOIN console_model_policies m ON m.account_id = a.id "
+	    "WHERE a.id = $1" },
+	/*
+	 * $1 account, $2 mode, $3 providers (text array), $4-$6 who. The
+	 * policy, or no row when there is no such account.
+	 */
+	[ST_MODEL_POLICY_SET] = { "model_policy_set",
+	    "WITH old AS (SELECT m.* FROM accounts a LEFT JOIN "
+	    "console_model_policies m ON m.account_id = a.id WHERE a.id = $1), "
+	    "m AS (INSERT INTO console_model_policies (account_id, mode, "
+	    "allowed_providers, updated_by) SELECT $1, $2, $3::text[], $4 "
+	    "FROM old ON CONFLICT (account_id) DO UPDATE SET "
+	    "mode = EXCLUDED.mode, allowed_providers = "
+	    "EXCLUDED.allowed_providers, updated_by = EXCLUDED.updated_by, "
+	    "updated_at = clock_timestamp() RETURNING *) "
+	    "SELECT m.mode, to_json(m.allowed_providers)::text, m.updated_by, "
+	    TS("m.updated_at") ", "
+	    AUDIT_EVENT("m.account_id", "account.console_model_policy.update",
+	    "account", "m.account_id::text",
+	    "(SELECT CASE WHEN old.account_id IS NULL THEN NULL ELSE "
+	    AUDIT_ROW_DIGEST("old") " END FROM old)", AUDIT_ROW_DIGEST("m"),
+	    "$4", "$5", "$6") " FROM m" },
 };

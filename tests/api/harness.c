@@ -83,10 +83,24 @@ http(struct reply *r, const char *method, const char *path,
 }
 
 /* The same, to another server (the test identity provider). */
+static int	http_extra(struct reply *, const char *base, const char *method,
+		    const char *path, const char *content_type, const char *body,
+		    size_t len, const char *authorization, const char *extra);
+
 int
 http_at(struct reply *r, const char *base, const char *method,
     const char *path, const char *content_type, const char *body, size_t len,
     const char *authorization)
+{
+	return http_extra(r, base, method, path, content_type, body, len,
+	    authorization, NULL);
+}
+
+/* http_at() with one more header line ("Name: value"), unless NULL. */
+static int
+http_extra(struct reply *r, const char *base, const char *method,
+    const char *path, const char *content_type, const char *body, size_t len,
+    const char *authorization, const char *extra)
 {
 	struct curl_slist	*h;
 	CURL			*c;
@@ -98,6 +112,8 @@ http_at(struct reply *r, const char *base, const char *method,
 	(void)snprintf(url, sizeof(url), "%s%s", base, path);
 	ck_assert_ptr_nonnull(c = curl_easy_init());
 	h = request_headers(content_type, authorization);
+	if (extra != NULL)
+		ck_assert_ptr_nonnull(h = curl_slist_append(h, extra));
 	SETOPT(c, CURLOPT_URL, url);
 	SETOPT(c, CURLOPT_CUSTOMREQUEST, method);
 	SETOPT(c, CURLOPT_HTTPHEADER, h);
@@ -131,6 +147,22 @@ api(struct reply *r, const char *method, const char *path, const char *json)
 {
 	return http(r, method, path, json != NULL ? "application/json" : NULL,
 	    json, json != NULL ? strlen(json) : 0, AUTH_MASTER);
+}
+
+/* api() acting inside account (X-Account-Id), failing when no answer. */
+void
+api_in_account(struct reply *r, const char *account, const char *method,
+    const char *path, const char *json)
+{
+	char	 auth[512], hdr[128];
+
+	(void)snprintf(auth, sizeof(auth), "Bearer %s",
+	    env("COCKPIT_MASTER_KEY"));
+	(void)snprintf(hdr, sizeof(hdr), "X-Account-Id: %s", account);
+	ck_assert_msg(http_extra(r, env("COCKPIT_URL"), method, path,
+	    json != NULL ? "application/json" : NULL, json,
+	    json != NULL ? strlen(json) : 0, auth, hdr) == 0,
+	    "%s %s: no answer", method, path);
 }
 
 /* The same, failing the test when no answer came. */

@@ -57,6 +57,8 @@ int		 http_at(struct reply *, const char *base, const char *method,
 int		 api(struct reply *, const char *method, const char *path,
 		    const char *json);
 void		 api_get(struct reply *, const char *path);
+void		 api_in_account(struct reply *, const char *account,
+		    const char *method, const char *path, const char *json);
 void		 api_post_json(struct reply *, const char *path,
 		    const char *json);
 void		 api_patch_json(struct reply *, const char *path,
