@@ -60,16 +60,24 @@ account_json(struct buf *b, const PGresult *res)
 	    buf_puts(b, "}") == -1 ? -1 : 0;
 }
 
+/*
+ * The caller's context. The product domains are the account's feature
+ * pack's; the platform's own principals have both.
+ */
 static int
 context_json(struct buf *b, const struct principal *p, const PGresult *acct)
 {
-	const char	*user_id = p->user_id, *name = NULL;
+	const char	*user_id = p->user_id, *name = NULL,
+			*domains = p->platform ? "[\"console\",\"copilot\"]" :
+			    "[]";
 
 	if (acct != NULL && PQntuples(acct) == 1) {
 		if (!PQgetisnull(acct, 0, 4))
 			user_id = PQgetvalue(acct, 0, 4);
 		if (!PQgetisnull(acct, 0, 5))
 			name = PQgetvalue(acct, 0, 5);
+		if (!PQgetisnull(acct, 0, 6))
+			domains = PQgetvalue(acct, 0, 6);
 	}
 	return buf_puts(b, "{\"user\":{\"id\":") == -1 ||
 	    json_text_or_null(b, user_id) == -1 ||
@@ -88,8 +96,7 @@ context_json(struct buf *b, const struct principal *p, const PGresult *acct)
 	    p->platform ? "true" : "false") == -1 ||
 	    scopes_json(b, p) == -1 ||
 	    buf_puts(b, ",\"product_domains_allowed\":") == -1 ||
-	    buf_puts(b, p->account_id[0] != '\0' || p->platform ?
-	    "[\"console\",\"copilot\"]" : "[]") == -1 ||
+	    buf_puts(b, domains) == -1 ||
 	    buf_printf(b, ",\"auth\":{\"kind\":\"%s\",\"method\":", p->kind) ==
 	    -1 || json_text_or_null(b, p->method) == -1 ||
 	    buf_printf(b, ",\"csrf_required\":%s}}",

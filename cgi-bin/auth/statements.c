@@ -77,12 +77,19 @@ const struct stmt auth_stmts[ST__MAX] = {
 	    "   ELSE 'break_glass.refused' END,"
 	    "  'break_glass', a.id::text, $4, NULL, NULL)"
 	    " FROM a" },
-	/* $1 account, $2 subject. In the caller's tenant. */
+	/*
+	 * $1 account, $2 subject. In the caller's tenant: the account, the
+	 * caller's user id and name, the product domains of its feature
+	 * pack (a JSON array).
+	 */
 	[ST_CONTEXT] = { "auth_context",
 	    "SELECT a.id, a.name, a.slug, a.status,"
 	    " (SELECT u.id FROM users u WHERE u.account_id = a.id"
 	    "   AND u.subject = $2 AND $2 <> ''),"
 	    " (SELECT u.display_name FROM users u WHERE u.account_id = a.id"
-	    "   AND u.subject = $2 AND $2 <> '')"
+	    "   AND u.subject = $2 AND $2 <> ''),"
+	    " (SELECT to_json(ARRAY(SELECT d FROM unnest(s.product_domains)"
+	    "   AS d ORDER BY d))::text FROM account_subscriptions s"
+	    "   WHERE s.account_id = a.id)"
 	    " FROM accounts a WHERE a.id = $1::uuid" },
 };

@@ -642,6 +642,37 @@ START_TEST(test_account_principals)
 }
 END_TEST
 
+/* The feature pack's product domains are what /v1/me/context allows. */
+START_TEST(test_context_follows_the_product_domains)
+{
+	struct reply	 r;
+	char		 acct[UUID_LEN + 1], aslug[64], org[96], email[160];
+	const cJSON	*d;
+	char		*user;
+
+	fresh(acct, aslug, sizeof(aslug));
+	(void)snprintf(org, sizeof(org), "org-%s", aslug);
+	account_set_org(acct, org);
+	(void)snprintf(email, sizeof(email), "ctx@%s.test", aslug);
+	user = user_token(AS_END_USER, org, email);
+	ck_assert(api_as(&r, user, "GET", "/v1/me/context", NULL) == 0);
+	ck_assert_int_eq(r.status, 200);
+	d = cJSON_GetObjectItem(r.json, "product_domains_allowed");
+	ck_assert_int_eq(cJSON_GetArraySize(d), 2);
+	ck_assert_str_eq(cJSON_GetArrayItem(d, 0)->valuestring, "console");
+	reply_free(&r);
+	put_pack(&r, acct, "{\"product_domains\":[\"copilot\"]}");
+	ck_assert_int_eq(r.status, 200);
+	reply_free(&r);
+	ck_assert(api_as(&r, user, "GET", "/v1/me/context", NULL) == 0);
+	d = cJSON_GetObjectItem(r.json, "product_domains_allowed");
+	ck_assert_int_eq(cJSON_GetArraySize(d), 1);
+	ck_assert_str_eq(cJSON_GetArrayItem(d, 0)->valuestring, "copilot");
+	reply_free(&r);
+	free(user);
+}
+END_TEST
+
 /* A super admin's effective view needs X-Account-Id. */
 START_TEST(test_effective_for_a_super_admin)
 {
@@ -764,6 +795,7 @@ plans_suite(void)
 	tcase_add_test(tc, test_entitlements_resolve);
 	tcase_add_test(tc, test_entitlement_bad_writes);
 	tcase_add_test(tc, test_account_principals);
+	tcase_add_test(tc, test_context_follows_the_product_domains);
 	tcase_add_test(tc, test_effective_for_a_super_admin);
 	tcase_add_test(tc, test_console_model_policy);
 	tcase_add_test(tc, test_feature_pack_bad_bodies);
