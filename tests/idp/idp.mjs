@@ -62,14 +62,18 @@
 //                                        "authorize_requests":N (GETs),
 //                                        "codes_issued":N,
 //                                        "token_requests":{"authorization_code":N,
-//                                          "refresh_token":N,"other":N},
+//                                          "refresh_token":N,"client_credentials":N,
+//                                          "other":N},
 //                                        "end_session_requests":N}
+// The management API (/management/v1/...), the client credentials grant
+// that gives its tokens, and /test/mgmt: see tests/idp/mgmt.mjs.
 import { createServer } from "node:http";
 import { readFileSync } from "node:fs";
 import {
   generateKeyPairSync, sign, verify, randomUUID, randomBytes,
   createHash, createPublicKey, timingSafeEqual,
 } from "node:crypto";
+import { managementApi } from "./mgmt.mjs";
 
 const port = Number(process.argv[2] || 0);
 let issuer = "";	// known once listening
@@ -103,7 +107,7 @@ const stats = {
   jwks_fetches: 0,
   authorize_requests: 0,
   codes_issued: 0,
-  token_requests: { authorization_code: 0, refresh_token: 0, other: 0 },
+  token_requests: { authorization_code: 0, refresh_token: 0, client_credentials: 0, other: 0 },
   end_session_requests: 0,
 };
 
@@ -195,6 +199,8 @@ if (process.env.IDP_USERS_FILE) {
     process.exit(1);
   }
 }
+
+const mgmt = managementApi(users);
 
 const userByEmail = (email) =>
   [...users.values()].find((u) => u.email.toLowerCase() === String(email).toLowerCase());
@@ -573,10 +579,12 @@ async function tokenEndpoint(req) {
     const f = await form(req);
     if (!f) throw new OAuthError("invalid_request", "the body must be application/x-www-form-urlencoded");
     const grant = f.get("grant_type") || "";
-    stats.token_requests[grant === "authorization_code" || grant === "refresh_token" ? grant : "other"]++;
+    stats.token_requests[grant === "authorization_code" || grant === "refresh_token" ||
+      grant === "client_credentials" ? grant : "other"]++;
     for (const name of new Set(f.keys()))
       if (f.getAll(name).length > 1) throw new OAuthError("invalid_request", `"${name}" is given more than once`);
     if (!grant) throw new OAuthError("invalid_request", "grant_type is missing");
+    if (grant === "client_credentials") return mgmt.clientCredentials(req, f);
     if (grant !== "authorization_code" && grant !== "refresh_token")
       throw new OAuthError("unsupported_grant_type", `grant_type "${grant}" is not supported`);
     const clientId = client(req, f);
@@ -621,7 +629,7 @@ const routes = {
     jwks_uri: `${issuer}/oauth/v2/keys`,
     response_types_supported: ["code"],
     response_modes_supported: ["query"],
-    grant_types_supported: ["authorization_code", "refresh_token"],
+    grant_types_supported: ["authorization_code", "refresh_token", "client_credentials"],
     subject_types_supported: ["public"],
     code_challenge_methods_supported: ["S256"],
     id_token_signing_alg_values_supported: ["RS256"],
@@ -671,7 +679,8 @@ const routes = {
 };
 
 createServer(async (req, res) => {
-  const route = routes[`${req.method} ${req.url.split("?")[0]}`];
+  const path = req.url.split("?")[0];
+  const route = routes[`${req.method} ${path}`] || mgmt.route(req.method, path);
   if (!route) return send(res, 404, { error: "not_found" });
   try {
     const answer = await route(req);
