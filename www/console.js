@@ -8,11 +8,23 @@
  * one the page never sees, and cockpit_csrf, whose value every write
  * echoes in X-CSRF-Token. The only thing kept in sessionStorage is the
  * account a super admin chose to act in, sent as X-Account-Id.
+ *
+ * This module is the shell: sign-in, who is signed in, the account
+ * switcher, the pages' navigation (the address's hash) and the accounts
+ * list; each other page has its module.
  */
+
+import {
+  $, accountPath, announce, call, api, clearFormMessages, configure, describeError, errorOf, fieldInput,
+  setBusy, setFieldError, setFormError, setFormNote, setTime, showApiError, showText, statusBadge, sentence,
+} from "./common.js";
+import * as accountPage from "./account.js";
+import * as auditPage from "./audit.js";
+import * as summaryPage from "./summary.js";
+import * as cataloguePage from "./catalogue.js";
 
 const ACTING_STORAGE = "console-cockpit.acting-account";
 const OLD_KEY_STORAGE = "console-cockpit.master-key";  /* the master-key sign-in, gone */
-const CSRF_COOKIE = "cockpit_csrf";
 const PAGE_SIZE = 50;
 const SEARCH_DELAY_MS = 250;
 const SWITCHER_PAGE_SIZE = 20;
@@ -72,7 +84,6 @@ const sw = {
   moved: false,         /* the arrow keys moved the highlight since the last keystroke */
 };
 
-const $ = (id) => document.getElementById(id);
 
 /* ------------------------------------------------------------ storage */
 
@@ -109,205 +120,6 @@ function forgetOldKey() {
   } catch {
     /* nothing stored, nothing to forget */
   }
-}
-
-function cookie(name) {
-  for (const part of document.cookie.split(";")) {
-    const i = part.indexOf("=");
-    if (i > 0 && part.slice(0, i).trim() === name) {
-      return decodeURIComponent(part.slice(i + 1).trim());
-    }
-  }
-  return "";
-}
-
-/* ---------------------------------------------------------------- API */
-
-async function readBody(res) {
-  const text = await res.text().catch(() => "");
-  if (text === "") {
-    return null;
-  }
-  const type = res.headers.get("Content-Type") || "";
-  if (!type.includes("json")) {
-    return text;
-  }
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
-}
-
-/*
- * One request to the API, with the session's cookies. Writes carry the
- * CSRF token; while a super admin acts inside an account, requests carry
- * X-Account-Id unless asked not to (platform: true). Returns
- * {status, body, headers}: status 0 when the server could not be reached,
- * body the parsed JSON (or null).
- */
-async function api(method, path, { body, platform = false } = {}) {
-  const headers = { Accept: "application/json" };
-  const init = { method, headers, cache: "no-store", credentials: "same-origin" };
-  if (method !== "GET" && method !== "HEAD") {
-    const csrf = cookie(CSRF_COOKIE);
-    if (csrf) {
-      headers["X-CSRF-Token"] = csrf;
-    }
-  }
-  if (!platform && state.acting) {
-    headers["X-Account-Id"] = state.acting.id;
-  }
-  if (body !== undefined) {
-    headers["Content-Type"] = "application/json";
-    init.body = JSON.stringify(body);
-  }
-  let res;
-  try {
-    res = await fetch(path, init);
-  } catch {
-    return { status: 0, body: null, headers: new Headers() };
-  }
-  return { status: res.status, body: await readBody(res), headers: res.headers };
-}
-
-/* A signed-in call: a 401 means the session is over, back to sign in. */
-async function call(method, path, body, options = {}) {
-  const r = await api(method, path, { body, ...options });
-  if (r.status === 401 && state.context) {
-    sessionEnded("Your session has ended. Sign in again.");
-  }
-  return r;
-}
-
-/* The {code, message, field} of a failed answer, made up when absent. */
-function errorOf(r) {
-  const e = r.body && typeof r.body === "object" ? r.body.error : null;
-  if (e && typeof e.message === "string") {
-    return {
-      code: String(e.code || ""),
-      message: e.message,
-      field: typeof e.field === "string" ? e.field : null,
-      requestId: typeof e.request_id === "string" ? e.request_id : null,
-    };
-  }
-  if (r.status === 0) {
-    return { code: "network_error", message: "Cannot reach the server.", field: null, requestId: null };
-  }
-  return { code: "http_" + r.status, message: `The server answered ${r.status}.`, field: null, requestId: null };
-}
-
-function describeError(e) {
-  const text = sentence(e.message);
-  return e.code === "internal_error" && e.requestId
-    ? `${text} Request id: ${e.requestId}.`
-    : text;
-}
-
-function sentence(s) {
-  const t = s.trim();
-  if (t === "") {
-    return t;
-  }
-  const first = t.charAt(0).toUpperCase() + t.slice(1);
-  return /[.!?]$/.test(first) ? first : first + ".";
-}
-
-function accountPath(id) {
-  return "/v1/accounts/" + encodeURIComponent(id);
-}
-
-/* ------------------------------------------------------------ helpers */
-
-function announce(message) {
-  const el = $("announcer");
-  el.textContent = "";
-  window.setTimeout(() => {
-    el.textContent = message;
-  }, 50);
-}
-
-function showText(el, text) {
-  el.textContent = text;
-  el.hidden = text === "";
-}
-
-function formatTime(iso) {
-  if (typeof iso !== "string") {
-    return "";
-  }
-  /* Date.parse is only sure of milliseconds; the API gives microseconds. */
-  const d = new Date(iso.replace(/(\.\d{3})\d+/, "$1"));
-  if (Number.isNaN(d.getTime())) {
-    return iso;
-  }
-  return new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" }).format(d);
-}
-
-function setTime(el, iso) {
-  el.dateTime = typeof iso === "string" ? iso : "";
-  el.textContent = formatTime(iso);
-  el.title = typeof iso === "string" ? iso : "";
-}
-
-function statusBadge(el, status) {
-  el.className = "badge " + (status === "active" || status === "suspended" ? status : "");
-  el.textContent = status === "active" ? "Active" : status === "suspended" ? "Suspended" : String(status);
-}
-
-function setBusy(button, busy) {
-  button.disabled = busy;
-  button.setAttribute("aria-busy", busy ? "true" : "false");
-}
-
-/* ------------------------------------------------------ form messages */
-
-function fieldInput(form, name) {
-  const el = form.elements.namedItem(name);
-  return el instanceof HTMLInputElement ? el : null;
-}
-
-function setFieldError(form, name, message) {
-  const input = fieldInput(form, name);
-  const out = $(`${form.id}-${name}-error`);
-  if (!input || !out) {
-    return false;
-  }
-  input.setAttribute("aria-invalid", "true");
-  showText(out, message);
-  return true;
-}
-
-function setFormError(form, message) {
-  showText($(`${form.id}-error`), message);
-}
-
-function setFormNote(form, message) {
-  $(`${form.id}-note`).textContent = message;
-}
-
-function clearFormMessages(form) {
-  for (const el of form.querySelectorAll("[aria-invalid]")) {
-    el.removeAttribute("aria-invalid");
-  }
-  for (const el of form.querySelectorAll(".field-error")) {
-    showText(el, "");
-  }
-  setFormError(form, "");
-  const note = $(`${form.id}-note`);
-  if (note) {
-    note.textContent = "";
-  }
-}
-
-/* Shows an API error next to its field when there is one, else on the form. */
-function showApiError(form, r) {
-  const e = errorOf(r);
-  if (e.field && setFieldError(form, e.field, sentence(e.message))) {
-    fieldInput(form, e.field).focus();
-    return;
-  }
-  setFormError(form, describeError(e));
 }
 
 /* ------------------------------------------------------------- status */
@@ -379,7 +191,15 @@ function startStatusTimer() {
 
 /* ------------------------------------------------------------ sign-in */
 
-const VIEWS = ["loading", "sign-in", "accounts-view", "account-view", "me-view"];
+const VIEWS = ["loading", "sign-in", "accounts-view", "account-view", "me-view", "audit-view", "summary-view", "catalogue-view"];
+
+/* The pages with a module of their own, by view: each has open() and leave(). */
+const PAGES = {
+  "account-view": accountPage,
+  "audit-view": auditPage,
+  "summary-view": summaryPage,
+  "catalogue-view": cataloguePage,
+};
 
 /*
  * The message for ?signin_error=<code>, which the server's callback adds
@@ -416,6 +236,9 @@ function showView(id) {
   if (changed && state.view === "accounts-view") {
     resetAccounts();
   }
+  if (changed && Object.hasOwn(PAGES, state.view)) {
+    PAGES[state.view].leave();
+  }
   for (const v of VIEWS) {
     $(v).hidden = v !== id;
   }
@@ -427,6 +250,7 @@ function hideShell() {
   closeSwitcher(true);
   $("session").hidden = true;
   $("context-bar").hidden = true;
+  $("page-nav").hidden = true;
   $("banner-break-glass").hidden = true;
   showText($("banner-suspended"), "");
   showText($("shell-error"), "");
@@ -667,6 +491,67 @@ function renderContextBar(context) {
   }
 }
 
+/*
+ * The page the address's hash asks for, as this role may see it:
+ * {view, title (for the focus), nav (the link to mark), id?}. A hash
+ * naming no page (or one the role does not get) gives the role's first.
+ */
+function route(context) {
+  const hash = window.location.hash;
+  const account = context.account && typeof context.account === "object" ? context.account : null;
+  const superAdmin = context.role === "super_admin";
+  if (superAdmin && !account) {
+    const m = /^#\/accounts\/([0-9a-fA-F-]{36})$/.exec(hash);
+    if (m) {
+      return { view: "account-view", title: "account-title", nav: "accounts", id: m[1].toLowerCase() };
+    }
+    if (hash === "#/summary") {
+      return { view: "summary-view", title: "summary-title", nav: "summary" };
+    }
+    if (hash === "#/catalogue") {
+      return { view: "catalogue-view", title: "catalogue-title", nav: "catalogue" };
+    }
+    if (hash === "#/audit") {
+      return { view: "audit-view", title: "audit-title", nav: "audit" };
+    }
+    return { view: "accounts-view", title: "accounts-title", nav: "accounts" };
+  }
+  if ((superAdmin || context.role === "account_admin") && account) {
+    if (hash === "#/audit") {
+      return { view: "audit-view", title: "audit-title", nav: "audit" };
+    }
+    return { view: "account-view", title: "account-title", nav: "account", id: account.id };
+  }
+  return { view: "me-view", title: "me-title", nav: null };
+}
+
+const NAV = {
+  platform: [["accounts", "#/accounts", "Accounts"], ["summary", "#/summary", "Summary"],
+    ["catalogue", "#/catalogue", "Plans & features"], ["audit", "#/audit", "Audit log"]],
+  account: [["account", "#/account", "Account"], ["audit", "#/audit", "Audit log"]],
+};
+
+/* The links to the pages the role gets, the current one marked. */
+function renderNav(context, current) {
+  const nav = $("page-nav");
+  const superAdmin = context.role === "super_admin";
+  const links = current === null ? [] : superAdmin && !context.account ? NAV.platform : NAV.account;
+  nav.hidden = links.length === 0;
+  $("page-nav-list").replaceChildren(...links.map(([key, href, text]) => {
+    const a = document.createElement("a");
+    a.href = href;
+    a.textContent = text;
+    a.className = "nav-link";
+    a.dataset.page = key;
+    if (key === current) {
+      a.setAttribute("aria-current", "page");
+    }
+    const li = document.createElement("li");
+    li.append(a);
+    return li;
+  }));
+}
+
 /* The shell for context: header, banners, and the page the role gets. */
 function showShell(context, focus) {
   state.context = context;
@@ -675,25 +560,27 @@ function showShell(context, focus) {
   renderWho(context);
   renderContextBar(context);
   const account = context.account && typeof context.account === "object" ? context.account : null;
-  if (context.role === "super_admin" && !account) {
-    if (showView("accounts-view")) {
+  const where = route(context);
+  renderNav(context, where.nav);
+  const changed = showView(where.view);
+  if (where.view === "accounts-view") {
+    if (changed) {
       loadAccounts(false);
     }
-    if (focus) {
-      $("accounts-title").focus();
-    }
-  } else if ((context.role === "super_admin" || context.role === "account_admin") && account) {
-    showView("account-view");
-    renderAccountPage(context, account);
-    if (focus) {
-      $("account-title").focus();
-    }
-  } else {
-    showView("me-view");
+  } else if (where.view === "me-view") {
     renderMePage(context, account);
-    if (focus) {
-      $("me-title").focus();
-    }
+  } else {
+    PAGES[where.view].open({ context, account, id: where.id || null, superAdmin: context.role === "super_admin" });
+  }
+  if (focus) {
+    $(where.title).focus();
+  }
+}
+
+/* The hash changed (a link, back or forward): the page it names. */
+function onHashChange() {
+  if (state.context && state.view !== "sign-in" && state.view !== "loading") {
+    showShell(state.context, true);
   }
 }
 
@@ -734,46 +621,7 @@ async function onSignOut() {
   announce("Signed out.");
 }
 
-/* ---------------------------------------------------- the account pages */
-
-let accountGeneration = 0;
-
-/* An account admin's own account, or the one a super admin acts inside. */
-async function renderAccountPage(context, account) {
-  const generation = ++accountGeneration;
-  const admin = context.role === "account_admin";
-  $("account-title").textContent = admin ? "Your account" : "Acting inside an account";
-  $("account-lead").textContent = admin
-    ? "You are an account admin of this account. Its name and slug are changed by the platform operators."
-    : "As a super admin you act inside this account: what you do here is done in it. Choose Whole platform in the account switcher to manage every account.";
-  $("account-name").textContent = account.name;
-  statusBadge($("account-status"), account.status);
-  $("account-slug").textContent = account.slug;
-  $("account-id").textContent = account.id;
-  for (const id of ["account-created", "account-updated"]) {
-    setTime($(id), null);
-    $(id).textContent = "—";
-  }
-  showText($("account-error"), "");
-  $("account-loading").hidden = false;
-  const r = await call("GET", accountPath(account.id));
-  if (generation !== accountGeneration || state.view !== "account-view") {
-    return;
-  }
-  $("account-loading").hidden = true;
-  if (r.status === 200 && r.body) {
-    $("account-name").textContent = r.body.name;
-    statusBadge($("account-status"), r.body.status);
-    $("account-slug").textContent = r.body.slug;
-    setTime($("account-created"), r.body.created_at);
-    setTime($("account-updated"), r.body.updated_at);
-    return;
-  }
-  /* A suspended account's details are refused to its own admins: the banner says so. */
-  if (r.status !== 401 && errorOf(r).code !== "account_suspended") {
-    showText($("account-error"), `Cannot load the account's details: ${describeError(errorOf(r))}`);
-  }
-}
+/* ----------------------------------------------------- the end user page */
 
 function renderMePage(context, account) {
   const u = context.user || {};
@@ -1279,6 +1127,7 @@ function renderDetail(account) {
   setTime($("detail-created"), account.created_at);
   setTime($("detail-updated"), account.updated_at);
   fillEditForm(account);
+  $("detail-open").href = "#/accounts/" + encodeURIComponent(account.id);
   $("detail-body").hidden = false;
 }
 
@@ -1453,6 +1302,7 @@ function wire() {
   $("edit-form").addEventListener("reset", onEditReset);
   $("create-form").addEventListener("submit", onCreateSubmit);
   document.addEventListener("keydown", onKeydown);
+  window.addEventListener("hashchange", onHashChange);
   document.addEventListener("visibilitychange", () => {
     if (!document.hidden) {
       refreshStatus();
@@ -1470,6 +1320,7 @@ function wire() {
 }
 
 function start() {
+  configure({ acting: () => state.acting, signedIn: () => state.context !== null, ended: sessionEnded });
   wire();
   forgetOldKey();
   refreshStatus();

@@ -466,7 +466,7 @@ test("signed out, the sign-in page offers single sign-on and the emergency break
   same(await page.getByLabel("Password").getAttribute("type"), "password", "type of the input labelled Password");
   same(await page.getByLabel("Password").getAttribute("autocomplete"), "current-password", "autocomplete of the password");
   check(await page.getByRole("button", { name: "Sign in with break-glass" }).isVisible(), "no break-glass submit button");
-  same(await page.locator("input[name=key], #sign-in-form-key").count(), 0, "master-key inputs");
+  same(await page.locator("#sign-in input[name=key], #sign-in-form-key").count(), 0, "master-key inputs");
   check(!(await page.locator("#sign-in").textContent()).toLowerCase().includes("master key"), "the sign-in page mentions a master key");
   for (const id of ["#session", "#context-bar", "#accounts-view", "#account-view", "#me-view", "#sign-in-error"]) {
     check(!(await isShown(page, id)), `${id} is shown before signing in`);
@@ -576,7 +576,7 @@ test("Load more pages through 60 accounts without duplicates", async (page) => {
   same(ids, expected, "the rows after Load more (the API's order)");
   check(!(await isShown(page, "#load-more")), "Load more is still shown on the last page");
   same(await textOf(page, "#list-count"), "Showing all 60 accounts", "the count");
-  await page.locator(".list-foot").scrollIntoViewIfNeeded();
+  await page.locator("#accounts-view .list-foot").scrollIntoViewIfNeeded();
   await shot(page, "04-all-loaded");
 });
 
@@ -1035,11 +1035,777 @@ test("break-glass: after too many failures the form says how long to wait (429)"
   await shot(page, "18-break-glass-rate-limited");
 });
 
+/* ------------------------------------------------ the pages of issue 5 */
+
+async function goHash(page, hash) {
+  await page.evaluate((h) => {
+    window.location.hash = h;
+  }, hash);
+}
+
+/* The next answer to method on a path starting with prefix whose query satisfies ok. */
+function answerTo(page, method, prefix, ok = () => true) {
+  const answered = page.waitForResponse((r) => {
+    const u = new URL(r.url());
+    return r.request().method() === method && u.origin === BASE && u.pathname.startsWith(prefix) && ok(u.searchParams, u);
+  }, { timeout: WAIT_MS });
+  answered.catch(() => {});  /* awaited by the caller, unless the action before it failed */
+  return answered;
+}
+
+/* The links of the page navigation: [text, href, current]. */
+async function navLinks(page) {
+  return page.$$eval("#page-nav a", (as) => as.map((a) => [a.textContent, a.getAttribute("href"), a.getAttribute("aria-current") === "page"]));
+}
+
+/* A picker as shown: its input's value, open or not, the highlighted option, the options, the chips. */
+async function pickerState(page, id) {
+  return page.evaluate((pid) => {
+    const input = document.getElementById(pid);
+    const active = input.getAttribute("aria-activedescendant");
+    const list = document.getElementById(pid + "-list");
+    const chips = input.closest(".picker-field").querySelector(".chips");
+    return {
+      value: input.value,
+      expanded: input.getAttribute("aria-expanded"),
+      active: active ? document.getElementById(active)?.querySelector(".option-name")?.textContent ?? null : null,
+      options: [...list.querySelectorAll("[role=option]")].map((li) => li.querySelector(".option-name").textContent),
+      chips: [...chips.querySelectorAll(".chip-name")].map((c) => c.textContent),
+      focused: document.activeElement === input,
+    };
+  }, id);
+}
+
+/* Chooses name in a picker with the keyboard alone: type, the arrows to it, Enter. */
+async function pickByKeyboard(page, id, text, name) {
+  await page.focus(`#${id}`);
+  await page.keyboard.press("Control+A");
+  await page.keyboard.press("Backspace");
+  await page.keyboard.type(text, { delay: 15 });
+  let state = await until(`${name} among the options of #${id}, one highlighted`, () => pickerState(page, id),
+    (v) => v.expanded === "true" && v.options.includes(name) && v.active !== null);
+  for (let i = 0; i < state.options.length && state.active !== name; i++) {
+    await page.keyboard.press("ArrowDown");
+    state = await pickerState(page, id);
+  }
+  same(state.active, name, `the option highlighted in #${id}`);
+  await page.keyboard.press("Enter");
+}
+
+/* The account page of account, loaded: the facts and every section. */
+async function accountPageReady(page, account) {
+  await untilShown(page, "#account-view", "the account page");
+  await untilText(page, "#account-name", (t) => t === account.name, `the name of ${account.slug}`);
+  await untilText(page, "#account-created", (t) => t !== "—" && t !== "", "the account's details");
+  for (const id of ["#sso-body", "#pack-body", "#policy-body", "#entitlements-wrap"]) {
+    await untilShown(page, id, id);
+  }
+  for (const table of ["#admins-table", "#keys-table"]) {
+    await until(`${table} loaded`, () => page.getAttribute(table, "aria-busy"), (v) => v === "false");
+  }
+  await untilHidden(page, "#admins-loading", "the admins' loading note");
+  await untilHidden(page, "#keys-loading", "the keys' loading note");
+}
+
+async function openAccountPage(page, account) {
+  await goHash(page, `#/accounts/${account.id}`);
+  await accountPageReady(page, account);
+}
+
+async function focusedId(page) {
+  return page.evaluate(() => document.activeElement?.id || "");
+}
+
+async function createFeature(key, name, domain = "copilot") {
+  const r = await api("POST", "/v1/features", { key, name, product_domain: domain, default_enabled: false });
+  check(r.status === 201, `POST /v1/features ${key}: expected 201, got ${r.status} ${r.text}`);
+  return r.body;
+}
+
+async function createPlan(body) {
+  const r = await api("POST", "/v1/plans", body);
+  check(r.status === 201, `POST /v1/plans ${body.slug}: expected 201, got ${r.status} ${r.text}`);
+  return r.body;
+}
+
+test("the account page (super admin): opened from the list's panel; suspend and reactivate (POST …/status)", async (page) => {
+  await signIn(page);
+  const m = RUN + "life";
+  const account = await createAccount(`Life ${m}`, `${m}-a`);
+  await search(page, m);
+  await openRow(page, account);
+  await page.click("#detail-open");
+  await accountPageReady(page, account);
+  same(new URL(page.url()).hash, `#/accounts/${account.id}`, "the address of the account page");
+  same(await textOf(page, "#account-title"), "Account", "the page's title");
+  same(await textOf(page, "#account-id"), account.id, "the account's id");
+  check(await isShown(page, "#account-back"), "no way back to the list");
+  same(await navLinks(page), [["Accounts", "#/accounts", true], ["Summary", "#/summary", false],
+    ["Plans & features", "#/catalogue", false], ["Audit log", "#/audit", false]], "the navigation");
+  check(await isShown(page, "#sso-form") && await isShown(page, "#pack-form") && await isShown(page, "#policy-form"),
+    "the super admin has no forms for single sign-on, the plan or the policy");
+  same(await textOf(page, "#admins-empty"), "No admins yet. Add the first one below.", "the admins' empty state");
+  same(await textOf(page, "#keys-empty"), "No API keys yet.", "the keys' empty state");
+  await shot(page, "19-account-page", true);
+
+  const suspended = answerTo(page, "POST", `/v1/accounts/${account.id}/status`);
+  await page.click("#account-suspend");
+  const r = await suspended;
+  same([r.status(), r.request().postDataJSON()], [200, { status: "suspended" }], "the answer and body of the suspension");
+  await untilText(page, "#account-status", (t) => t === "Suspended", "the Suspended badge");
+  same((await getAccount(account.id)).status, "suspended", "the status the API gives");
+  check(await isShown(page, "#account-activate") && !(await isShown(page, "#account-suspend")), "the buttons after suspending");
+  same(await focusedId(page), "account-activate", "the focus after suspending");
+  await shot(page, "19-account-suspended");
+
+  const activated = answerTo(page, "POST", `/v1/accounts/${account.id}/status`);
+  await page.keyboard.press("Enter");
+  same((await activated).request().postDataJSON(), { status: "active" }, "the body of the reactivation");
+  await untilText(page, "#account-status", (t) => t === "Active", "the Active badge");
+  same((await getAccount(account.id)).status, "active", "the status the API gives after reactivating");
+
+  await page.click("#account-back a");
+  await untilShown(page, "#accounts-view", "the accounts list");
+});
+
+test("deleting an account: Delete… offers Suspend instead; Delete for good waits for the slug, then removes it (DELETE ?confirm=)", async (page) => {
+  await signIn(page);
+  const m = RUN + "gone";
+  const account = await createAccount(`Gone ${m}`, `${m}-a`);
+  await openAccountPage(page, account);
+  await page.click("#account-delete");
+  await untilShown(page, "#delete-dialog", "the delete dialog");
+  same(await focusedId(page), "delete-form-confirm", "the focus in the dialog");
+  same(await textOf(page, "#delete-slug"), account.slug, "the slug to type");
+  check(await page.isDisabled("#delete-confirm"), "Delete for good is enabled before the slug is typed");
+  await shot(page, "20-delete-dialog");
+
+  const suspended = answerTo(page, "DELETE", `/v1/accounts/${account.id}`);
+  await page.click("#delete-suspend");
+  const s = await suspended;
+  same([s.status(), new URL(s.url()).search], [200, ""], "DELETE without confirm");
+  await untilHidden(page, "#delete-dialog", "the dialog to close");
+  await untilText(page, "#account-status", (t) => t === "Suspended", "the Suspended badge");
+  same((await getAccount(account.id)).status, "suspended", "the status after Suspend instead");
+
+  await page.click("#account-delete");
+  await untilShown(page, "#delete-dialog", "the delete dialog");
+  await page.fill("#delete-form-confirm", account.slug.slice(0, -1));
+  check(await page.isDisabled("#delete-confirm"), "Delete for good is enabled with the slug mistyped");
+  await page.keyboard.press("Escape");
+  await untilHidden(page, "#delete-dialog", "Escape to close the dialog");
+  same(await focusedId(page), "account-delete", "the focus after Escape");
+  same((await getAccount(account.id)).status, "suspended", "the account after Escape");
+
+  await page.click("#account-delete");
+  await page.fill("#delete-form-confirm", account.slug);
+  check(await page.isEnabled("#delete-confirm"), "Delete for good is disabled with the slug typed");
+  await shot(page, "20-delete-typed");
+  const deleted = answerTo(page, "DELETE", `/v1/accounts/${account.id}`);
+  await page.click("#delete-confirm");
+  const d = await deleted;
+  same([d.status(), new URL(d.url()).searchParams.get("confirm")], [200, account.slug], "DELETE ?confirm=<slug>");
+  await untilShown(page, "#accounts-view", "the accounts list after deleting");
+  same(new URL(page.url()).hash, "#/accounts", "the address after deleting");
+  same((await api("GET", `/v1/accounts/${account.id}`)).status, 404, "GET of the deleted account");
+  same(await findAccounts(m), [], "accounts with the marker after deleting");
+});
+
+test("single sign-on settings: saved (organisation and domains), a taken organisation shown by its field (409), cleared", async (page) => {
+  await signIn(page);
+  const m = RUN + "sso";
+  const account = await createAccount(`Sso ${m}`, `${m}-a`);
+  await openAccountPage(page, account);
+  same(await textOf(page, "#sso-badge"), "Not configured", "the badge before");
+  await page.fill("#sso-form-auth_org_id", `org-${m}`);
+  await page.fill("#sso-form-domains", `a-${m}.example\nB-${m}.example`);
+  const saved = answerTo(page, "POST", `/v1/accounts/${account.id}/sso`);
+  await page.click("#sso-form button[type=submit]");
+  const r = await saved;
+  same([r.status(), r.request().postDataJSON()],
+    [200, { domains: [`a-${m}.example`, `b-${m}.example`], auth_org_id: `org-${m}` }], "the answer and body");
+  await untilText(page, "#sso-form-note", (t) => t === "Saved.", "the saved note");
+  same(await textOf(page, "#sso-org"), `org-${m}`, "the organisation shown");
+  same(await page.$$eval("#sso-domains li", (lis) => lis.map((li) => li.textContent)), [`a-${m}.example`, `b-${m}.example`], "the domains shown");
+  same(await textOf(page, "#sso-badge"), "Configured", "the badge after");
+  const sso = (await api("GET", `/v1/accounts/${account.id}/sso`)).body;
+  same([sso.auth_org_id, sso.domains.map((d) => d.domain).sort()], [`org-${m}`, [`a-${m}.example`, `b-${m}.example`]], "the API's settings");
+  await shot(page, "21-sso-saved");
+
+  await page.fill("#sso-form-auth_org_id", "org-demo");
+  const taken = answerTo(page, "POST", `/v1/accounts/${account.id}/sso`);
+  await page.click("#sso-form button[type=submit]");
+  const t = await taken;
+  const error = (await t.json()).error;
+  same([t.status(), error.code, error.field], [409, "org_taken", "auth_org_id"], "the answer to a taken organisation");
+  await untilText(page, "#sso-form-auth_org_id-error", (x) => x.toLowerCase().includes(error.message.toLowerCase()), "the message by the field");
+  same(await page.getAttribute("#sso-form-auth_org_id", "aria-invalid"), "true", "aria-invalid on the organisation");
+  same(await focusedId(page), "sso-form-auth_org_id", "the focus after the refusal");
+  same((await api("GET", `/v1/accounts/${account.id}/sso`)).body.auth_org_id, `org-${m}`, "the organisation after the refusal");
+  await shot(page, "21-sso-taken");
+
+  const cleared = answerTo(page, "DELETE", `/v1/accounts/${account.id}/sso`);
+  await page.click("#sso-clear");
+  same((await cleared).status(), 200, "the answer to clearing");
+  await untilText(page, "#sso-badge", (x) => x === "Not configured", "the badge after clearing");
+  same(await textOf(page, "#sso-org"), "Not set", "the organisation after clearing");
+  const after = (await api("GET", `/v1/accounts/${account.id}/sso`)).body;
+  same([after.auth_org_id, after.domains], [null, []], "the API's settings after clearing");
+});
+
+test("account admins: added by email (201, a new user), a bad email refused by its field, deactivated, reactivated, the role removed", async (page) => {
+  await signIn(page);
+  const m = RUN + "adm";
+  const account = await createAccount(`Admins ${m}`, `${m}-a`);
+  await openAccountPage(page, account);
+  const email = `nia-${m}@example.test`;
+  await page.fill("#admin-form-email", email);
+  await page.fill("#admin-form-display_name", "Nia <i>New</i>");
+  const added = answerTo(page, "POST", `/v1/accounts/${account.id}/admins`);
+  await page.click("#admin-form button[type=submit]");
+  const r = await added;
+  same([r.status(), r.request().postDataJSON()], [201, { email, display_name: "Nia <i>New</i>" }], "the answer and body");
+  await untilText(page, "#admin-form-note", (t) => t.includes("new user"), "the added note");
+  await until("the admin's row", () => page.$$eval("#admins-body tr", (trs) => trs.map((tr) => tr.textContent)),
+    (rows) => rows.length === 1 && rows[0].includes("Nia <i>New</i>") && rows[0].includes(email) && rows[0].includes("Active"));
+  same(await page.locator("#admins-body i").count(), 0, "<i> elements made from the name");
+  await shot(page, "22-admin-added");
+
+  await page.fill("#admin-form-email", "not an email");
+  const refused = answerTo(page, "POST", `/v1/accounts/${account.id}/admins`);
+  await page.click("#admin-form button[type=submit]");
+  const bad = await refused;
+  same([bad.status(), (await bad.json()).error.field], [422, "email"], "the answer to a bad email");
+  await untilShown(page, "#admin-form-email-error", "the message by the email");
+  same(await page.getAttribute("#admin-form-email", "aria-invalid"), "true", "aria-invalid on the email");
+
+  const row = page.locator(`#admins-body tr[data-email="${email}"]`);
+  const patched = answerTo(page, "PATCH", `/v1/accounts/${account.id}/admins/`);
+  await row.getByRole("button", { name: `Deactivate ${email}` }).click();
+  same((await patched).request().postDataJSON(), { status: "inactive" }, "the PATCH body");
+  await until("the row to say Inactive", () => row.textContent(), (t) => t.includes("Inactive"));
+  await shot(page, "22-admin-inactive");
+  const again = answerTo(page, "PATCH", `/v1/accounts/${account.id}/admins/`);
+  await row.getByRole("button", { name: `Reactivate ${email}` }).click();
+  same((await again).request().postDataJSON(), { status: "active" }, "the PATCH body");
+  await until("the row to say Active", () => row.textContent(), (t) => t.includes("Active") && !t.includes("Inactive"));
+
+  const removed = answerTo(page, "DELETE", `/v1/accounts/${account.id}/admins/`);
+  await row.getByRole("button", { name: `Remove admin role of ${email}` }).click();
+  same((await removed).status(), 200, "the answer to removing the role");
+  await untilText(page, "#admins-empty", (t) => t.startsWith("No admins yet"), "the empty admins list");
+  same((await api("GET", `/v1/accounts/${account.id}/admins`)).body.items, [], "the API's admins after removing");
+});
+
+test("plan, quotas, features: the plan picker by keyboard changes the plan (PUT feature-pack); a feature override; the console model policy", async (page) => {
+  await signIn(page);
+  const m = RUN + "pack";
+  const feature = await createFeature(`copilot.${m}`, `Agents ${m}`);
+  const plan = await createPlan({ slug: `plan-${m}`, name: `Plan ${m}`, quotas: { users: 5, teams: 2, agents: null, connections: 3, credits_per_cycle: "100.5" }, features: [feature.key] });
+  const account = await createAccount(`Pack ${m}`, `${m}-a`);
+  await openAccountPage(page, account);
+  same(await textOf(page, "#pack-plan"), "No plan", "the plan before");
+
+  await pickByKeyboard(page, "pack-form-plan", `Plan ${m}`, `Plan ${m}`);
+  await until("the plan chosen", () => pickerState(page, "pack-form-plan"), (s) => s.value === `Plan ${m}` && s.expanded === "false" && s.focused);
+  /* The products: Console toggled from what the account has. */
+  const consoleBox = page.locator("#pack-form input[value=console]");
+  const hadConsole = await consoleBox.isChecked();
+  const hadCopilot = await page.locator("#pack-form input[value=copilot]").isChecked();
+  await consoleBox.setChecked(!hadConsole);
+  const domains = [...(hadCopilot ? ["copilot"] : []), ...(hadConsole ? [] : ["console"])];
+  await shot(page, "23-plan-chosen");
+  const put = answerTo(page, "PUT", `/v1/accounts/${account.id}/feature-pack`);
+  await page.click("#pack-form button[type=submit]");
+  const r = await put;
+  const body = r.request().postDataJSON();
+  same([r.status(), body], [200, { plan: plan.slug, product_domains: domains }], "the PUT");
+  same((await api("GET", `/v1/accounts/${account.id}/feature-pack`)).body.product_domains.sort(), domains.sort(), "the products the API gives");
+  await untilText(page, "#pack-form-note", (t) => t === "Saved.", "the saved note");
+  await untilText(page, "#pack-plan", (t) => t.includes(`Plan ${m}`), "the plan shown");
+  same(await textOf(page, "#pack-credits"), "100.5", "the credits a cycle");
+  same(await page.$$eval("#pack-quotas li", (lis) => lis.map((li) => [li.dataset.quota, li.querySelector(".quota-value").textContent])),
+    [["users", "0 of 5"], ["teams", "0 of 2"], ["agents", "0 used, no limit"], ["connections", "0 of 3"]], "the quotas shown");
+  same((await api("GET", `/v1/accounts/${account.id}/feature-pack`)).body.plan?.slug, plan.slug, "the plan the API gives");
+
+  const featureRow = page.locator(`#entitlements-body tr[data-feature="${feature.key}"]`);
+  await until("the plan's feature on", () => featureRow.textContent(), (t) => t.includes("On") && t.includes("The plan"));
+  const override = answerTo(page, "POST", "/v1/features/entitlements");
+  await featureRow.locator("select").selectOption("off");
+  const o = await override;
+  same([o.status(), o.request().postDataJSON()], [200, { account_id: account.id, feature: feature.key, enabled: false }], "the override");
+  await until("the feature off by override", () => featureRow.textContent(), (t) => t.includes("Off") && t.includes("An override"));
+  const ent = await api("GET", `/v1/features/entitlements?account_id=${account.id}`);
+  same(ent.body.items.find((i) => i.key === feature.key)?.enabled, false, "the entitlement the API gives");
+
+  await page.check("#policy-form input[value=allow_list]");
+  await page.fill("#policy-form-allowed_providers", "openai, anthropic");
+  const policy = answerTo(page, "PUT", `/v1/accounts/${account.id}/console-model-policy`);
+  await page.click("#policy-form button[type=submit]");
+  same((await policy).request().postDataJSON(), { mode: "allow_list", allowed_providers: ["openai", "anthropic"] }, "the policy PUT");
+  await untilText(page, "#policy-mode", (t) => t === "Only the allowed providers' models", "the mode shown");
+  same(await textOf(page, "#policy-providers"), "openai, anthropic", "the providers shown");
+  same((await api("GET", `/v1/accounts/${account.id}/console-model-policy`)).body.mode, "allow_list", "the policy the API gives");
+  await shot(page, "23-plan-features-policy", true);
+});
+
+test("API keys: made with the secret shown once, rotated (a new secret), revoked after confirming", async (page) => {
+  await signIn(page);
+  const m = RUN + "keys";
+  const account = await createAccount(`Keys ${m}`, `${m}-a`);
+  await openAccountPage(page, account);
+  await page.fill("#key-form-name", `Deploy ${m}`);
+  const made = answerTo(page, "POST", `/v1/accounts/${account.id}/api-keys`);
+  await page.click("#key-form button[type=submit]");
+  const r = await made;
+  same(r.status(), 201, "the answer to making a key");
+  const key = (await r.json()).key;
+  await untilShown(page, "#key-secret", "the new key's secret");
+  same(await textOf(page, "#key-secret-value"), key, "the secret shown");
+  same(await focusedId(page), "key-secret-hide", "the focus on the secret's Done");
+  await shot(page, "24-key-secret");
+  await page.keyboard.press("Enter");
+  await untilHidden(page, "#key-secret", "the secret, once Done");
+  same(await page.locator("#key-secret-value").textContent(), "", "the secret left in the page");
+  check(!(await page.content()).includes(key), "the secret is still in the page");
+
+  const row = page.locator("#keys-body tr").first();
+  await until("the key's row", () => row.textContent(), (t) => t.includes(`Deploy ${m}`) && t.includes("Active"));
+  const rotated = answerTo(page, "POST", `/v1/accounts/${account.id}/api-keys/`);
+  await row.getByRole("button", { name: `Rotate Deploy ${m}` }).click();
+  const rot = await rotated;
+  const newKey = (await rot.json()).key;
+  check(newKey && newKey !== key, "rotating gave no new secret");
+  await untilText(page, "#key-secret-value", (t) => t === newKey, "the rotated secret");
+  await page.click("#key-secret-hide");
+
+  const before = seen.apiRequests.length;
+  await row.getByRole("button", { name: `Revoke Deploy ${m}` }).click();
+  await until("the confirmation", () => row.getByRole("button", { name: `Confirm revoke Deploy ${m}` }).count(), (n) => n === 1);
+  same(requestsSince(before).filter((x) => x.method === "DELETE"), [], "requests before confirming the revocation");
+  const revoked = answerTo(page, "DELETE", `/v1/accounts/${account.id}/api-keys/`);
+  await row.getByRole("button", { name: `Confirm revoke Deploy ${m}` }).click();
+  same((await revoked).status(), 200, "the answer to revoking");
+  await until("the row to say Revoked", () => page.locator("#keys-body tr").first().textContent(), (t) => t.includes("Revoked"));
+  same((await api("GET", `/v1/accounts/${account.id}/api-keys`)).body.items.map((k) => k.status), ["revoked"], "the keys the API gives");
+  await shot(page, "24-key-revoked");
+});
+
+test("an account admin's page: their own account; lifecycle, single sign-on, plan and policy read-only; admins and API keys theirs", async (page) => {
+  const promoted = await api("POST", `/v1/accounts/${demo.account.id}/admins`, { email: ADMIN.email });
+  check(promoted.status === 200 || promoted.status === 201, `POST admins ${ADMIN.email}: ${promoted.status} ${promoted.text}`);
+  await ssoSignIn(page, ADMIN);
+  const demoAccount = demo.account;
+  await accountPageReady(page, demoAccount);
+  same(await textOf(page, "#account-title"), "Your account", "the page's title");
+  same(await navLinks(page), [["Account", "#/account", true], ["Audit log", "#/audit", false]], "the navigation");
+  for (const id of ["#lifecycle", "#account-back", "#sso-form", "#pack-form", "#policy-form"]) {
+    check(!(await isShown(page, id)), `${id} is shown to an account admin`);
+  }
+  same(await page.locator("#entitlements-body select").count(), 0, "override selects for an account admin");
+  const mine = page.locator(`#admins-body tr[data-email="${ADMIN.email}"]`);
+  await until("the admin's own row", () => mine.textContent(), (t) => t.includes("You"));
+  same(await mine.locator("button").count(), 0, "buttons on the admin's own row");
+  check(await isShown(page, "#admin-form") && await isShown(page, "#key-form"), "no forms for admins and keys");
+  await shot(page, "25-account-admin-page", true);
+
+  const made = answerTo(page, "POST", `/v1/accounts/${demoAccount.id}/api-keys`);
+  await page.fill("#key-form-name", `Admin key ${RUN}`);
+  await page.click("#key-form button[type=submit]");
+  same((await made).status(), 201, "an account admin making a key");
+  await untilShown(page, "#key-secret", "the secret");
+  await page.click("#key-secret-hide");
+
+  const put = await pageFetch(page, "PUT", `/v1/accounts/${demoAccount.id}/feature-pack`,
+    { headers: { "X-CSRF-Token": await csrfCookie(page) }, body: { plan: null } });
+  same(put.status, 403, "PUT feature-pack as an account admin");
+  const other = await createAccount(`Other ${RUN}`, `${RUN}-other`);
+  same((await pageFetch(page, "GET", `/v1/accounts/${other.id}/admins`)).status, 404, "another account's admins");
+  await goHash(page, `#/accounts/${other.id}`);
+  await until("the account page to stay on Demo", () => textOf(page, "#account-id"), (t) => t === demoAccount.id);
+  same(await textOf(page, "#account-name"), "Demo", "the account shown for another account's address");
+});
+
+test("an end user sees nothing to manage: no navigation; the audit log and admins are refused (403)", async (page) => {
+  await ssoSignIn(page, END_USER);
+  await untilShown(page, "#me-view", "the end user's page");
+  check(!(await isShown(page, "#page-nav")), "the navigation is shown to an end user");
+  for (const hash of ["#/audit", "#/summary", "#/catalogue", `#/accounts/${demo.account.id}`]) {
+    await goHash(page, hash);
+    await sleep(100);
+    check(await isShown(page, "#me-view"), `${hash} left the end user's page`);
+    for (const id of ["#audit-view", "#summary-view", "#catalogue-view", "#account-view"]) {
+      check(!(await isShown(page, id)), `${id} is shown to an end user at ${hash}`);
+    }
+  }
+  same((await pageFetch(page, "GET", "/v1/audit")).status, 403, "GET /v1/audit as an end user");
+  same((await pageFetch(page, "GET", `/v1/accounts/${demo.account.id}/admins`)).status, 403, "GET admins as an end user");
+  await shot(page, "26-end-user");
+});
+
+/* The rows of the audit table: [action, target text]. */
+async function auditRows(page) {
+  return page.$$eval("#audit-body tr", (trs) => trs.map((tr) => ({
+    id: tr.dataset.id,
+    actor: tr.querySelector(".actor button")?.textContent ?? "",
+    action: tr.querySelector(".action button")?.textContent ?? "",
+    account: tr.querySelector(".account")?.textContent ?? null,
+  })));
+}
+
+/* Runs action and waits for the audit list it makes the console load, shown; returns the query it asked. */
+async function auditLoads(page, action, ok = () => true) {
+  const answered = answerTo(page, "GET", "/v1/audit", ok);
+  await action();
+  const r = await answered;
+  await until("the audit table shown", () => page.getAttribute("#audit-table", "aria-busy"), (v) => v === "false");
+  return { status: r.status(), params: new URL(r.url()).searchParams, body: await r.json() };
+}
+
+test("the audit log (super admin): the account picker by keyboard, actor, the action picker, a target, a time range, Load more, the platform", async (page) => {
+  await signIn(page);
+  const m = RUN + "aud";
+  const account = await createAccount(`Audit ${m}`, `${m}-a`);
+  check((await api("POST", `/v1/accounts/${account.id}/status`, { status: "suspended" })).status === 200, "suspending through the API");
+  check((await api("PATCH", `/v1/accounts/${account.id}`, { name: `Audited ${m}` })).status === 200, "renaming through the API");
+  const all = await auditLoads(page, () => page.click("#page-nav a[href='#/audit']"));
+  await untilShown(page, "#audit-view", "the audit log");
+  same(all.params.get("account_id"), null, "account_id with no filter");
+  check((await auditRows(page)).length > 0, "no events shown");
+  check(await isShown(page, "#audit-filters-account"), "no account picker for the super admin");
+  await shot(page, "27-audit", true);
+
+  /* The account, by keyboard: its events, newest first. */
+  const one = await auditLoads(page, () => pickByKeyboard(page, "audit-filters-account", `Audited ${m}`, `Audited ${m}`),
+    (p) => p.get("account_id") === account.id);
+  const expected = (await api("GET", `/v1/audit?account_id=${account.id}`)).body.items;
+  same(expected.map((e) => e.action), ["account.update", "account.suspend", "account.create"], "the account's events (API)");
+  await until("the account's events shown", () => auditRows(page), (rows) => JSON.stringify(rows.map((r) => r.action)) === JSON.stringify(expected.map((e) => e.action)));
+  same(one.body.items.map((e) => e.id), expected.map((e) => e.id), "the events the console got");
+  await until("the account's name in the Account column", () => auditRows(page), (rows) => rows.every((r) => r.account === `Audited ${m}`));
+  await shot(page, "27-audit-account");
+
+  /* The action, by keyboard: suggestions, then Enter on the highlighted one. */
+  const sus = await auditLoads(page, () => pickByKeyboard(page, "audit-filters-action", "account.sus", "account.suspend"),
+    (p) => p.get("action") === "account.suspend");
+  same(sus.params.get("account_id"), account.id, "the account kept with the action");
+  await until("one suspend event", () => auditRows(page), (rows) => rows.length === 1 && rows[0].action === "account.suspend");
+  await shot(page, "27-audit-action");
+  await auditLoads(page, async () => {
+    await page.focus("#audit-filters-action");
+    await page.keyboard.press("Control+A");
+    await page.keyboard.press("Backspace");
+    await page.keyboard.press("Enter");
+  }, (p) => p.get("action") === null);
+  await until("the three events again", () => auditRows(page), (rows) => rows.length === 3);
+
+  /* The actor, typed. */
+  const actor = expected[0].actor;
+  const byActor = await auditLoads(page, () => page.fill("#audit-filters-actor", actor), (p) => p.get("actor") === actor);
+  check(byActor.body.items.length >= 1 && byActor.body.items.every((e) => e.actor === actor), "events of another actor");
+
+  /* A time range from tomorrow: nothing. */
+  const tomorrow = new Date(Date.now() + 86400000).toISOString().slice(0, 16);
+  const none = await auditLoads(page, () => page.fill("#audit-filters-from", tomorrow), (p) => p.get("from") === `${tomorrow}:00Z`);
+  same(none.body.items, [], "events from tomorrow");
+  await untilText(page, "#audit-empty", (t) => t === "No events match these filters.", "the empty state");
+  await shot(page, "27-audit-empty");
+  await page.fill("#audit-filters-to", new Date(Date.now() - 86400000).toISOString().slice(0, 16));
+  await page.click("#audit-filters button[type=submit]");
+  await untilText(page, "#audit-filters-to-error", (t) => t === "Choose a time after From.", "the range's message");
+
+  /* Clear filters: every event; a target clicked narrows to it. */
+  await auditLoads(page, () => page.click("#audit-filters button[type=reset]"), (p) => p.get("from") === null && p.get("actor") === null);
+  same((await pickerState(page, "audit-filters-account")).value, "All accounts", "the account picker after clearing");
+  await auditLoads(page, () => pickByKeyboard(page, "audit-filters-account", `Audited ${m}`, `Audited ${m}`), (p) => p.get("account_id") === account.id);
+  const target = await auditLoads(page, () => page.locator("#audit-body tr").first().locator(".target button").click(),
+    (p) => p.get("target_id") === account.id);
+  same(target.params.get("target_type"), "account", "the target type asked");
+  await untilShown(page, "#audit-target", "the target filter");
+  check((await textOf(page, "#audit-target-text")).includes(`Audited ${m}`), "the target filter does not name the account");
+  await shot(page, "27-audit-target");
+  await auditLoads(page, () => page.click("#audit-target-clear"), (p) => p.get("target_id") === null);
+
+  /* The platform's own chain. */
+  const platform = await auditLoads(page, () => pickByKeyboard(page, "audit-filters-account", "platform", "The platform only"),
+    (p) => p.get("account_id") === "platform");
+  check(platform.body.items.every((e) => e.account_id === null), "an account's event in the platform's chain");
+  if (platform.body.items.length > 0) {
+    await until("Platform in the Account column", () => auditRows(page), (rows) => rows.every((r) => r.account === "Platform"));
+  }
+
+  /* Every account: more than a page (the 60 accounts of the paging test), Load more. */
+  await auditLoads(page, () => pickByKeyboard(page, "audit-filters-account", "All", "All accounts"), (p) => p.get("account_id") === null);
+  await untilShown(page, "#audit-more", "Load more");
+  const first = await auditRows(page);
+  const more = await auditLoads(page, () => page.click("#audit-more"), (p) => p.get("cursor") !== null);
+  check(more.body.items.length > 0, "Load more loaded nothing");
+  const rows = await auditRows(page);
+  same(rows.length, first.length + more.body.items.length, "the rows after Load more");
+  same(new Set(rows.map((r) => r.id)).size, rows.length, "distinct events after Load more");
+});
+
+test("the audit log (account admin): their account's events only, no account picker", async (page) => {
+  await ssoSignIn(page, ADMIN);
+  await untilShown(page, "#account-view", "the account page");
+  const got = await auditLoads(page, () => page.click("#page-nav a[href='#/audit']"));
+  await untilShown(page, "#audit-view", "the audit log");
+  same(got.params.get("account_id"), null, "the account_id an account admin sends");
+  check(!(await isShown(page, "#audit-filters-account")), "an account picker for an account admin");
+  check(!(await isShown(page, "#audit-account-head")), "an Account column for an account admin");
+  const expected = (await api("GET", `/v1/audit?account_id=${demo.account.id}&limit=50`)).body;
+  same(got.body.items.map((e) => e.id), expected.items.map((e) => e.id), "the events shown (Demo's, as the API gives them)");
+  check(got.body.items.every((e) => e.account_id === demo.account.id), "another account's event");
+  same(await navLinks(page), [["Account", "#/account", false], ["Audit log", "#/audit", true]], "the navigation");
+  await shot(page, "28-audit-account-admin");
+  await page.click("#page-nav a[href='#/account']");
+  await untilShown(page, "#account-view", "back to the account page");
+});
+
+test("plans & features: a feature made; a plan made with quotas and features chosen by keyboard in the multi-select; edited; a taken slug by its field", async (page) => {
+  await signIn(page);
+  const m = RUN + "cat";
+  const f1 = await createFeature(`console.a${m}`, `Alpha ${m}`, "console");
+  await page.click("#page-nav a[href='#/catalogue']");
+  await untilShown(page, "#catalogue-view", "the catalogue");
+  await until("the features loaded", () => page.getAttribute("#features-table", "aria-busy"), (v) => v === "false");
+  await until("the plans loaded", () => page.getAttribute("#plans-table", "aria-busy"), (v) => v === "false");
+
+  /* A feature, with the form. */
+  await page.click("#feature-new");
+  same(await focusedId(page), "feature-panel-title", "the focus on a new feature");
+  await page.fill("#feature-form-key", `copilot.b${m}`);
+  await page.fill("#feature-form-name", `Beta <b>${m}</b>`);
+  await page.selectOption("#feature-form-product_domain", "copilot");
+  await page.check("#feature-form-default_enabled");
+  const madeFeature = answerTo(page, "POST", "/v1/features");
+  await page.click("#feature-save");
+  const fr = await madeFeature;
+  same([fr.status(), fr.request().postDataJSON()], [201, { name: `Beta <b>${m}</b>`, description: "", product_domain: "copilot", default_enabled: true, key: `copilot.b${m}` }], "the feature POST");
+  await untilText(page, "#feature-form-note", (t) => t.startsWith("Created"), "the created note");
+  await until("the feature in the table", () => page.locator(`#features-body tr[data-key="copilot.b${m}"]`).count(), (n) => n === 1);
+  same(await page.locator("#catalogue-view b").count(), 0, "<b> elements made from a feature's name");
+  await shot(page, "29-feature-made");
+
+  /* A plan: quotas, and two features chosen by keyboard. */
+  await page.click("#plan-new");
+  await page.fill("#plan-form-name", `Gold ${m}`);
+  await page.fill("#plan-form-slug", `gold-${m}`);
+  await page.fill("#plan-form-users", "10");
+  await page.fill("#plan-form-agents", "4");
+  await page.fill("#plan-form-credits_per_cycle", "250.75");
+  await page.focus("#plan-form-features");
+  await page.keyboard.type(m, { delay: 10 });
+  await until("both features offered", () => pickerState(page, "plan-form-features"),
+    (s) => s.options.includes(`Alpha ${m}`) && s.options.includes(`Beta <b>${m}</b>`) && s.active !== null);
+  await page.keyboard.press("Enter");
+  await page.keyboard.press("ArrowDown");
+  await page.keyboard.press("Enter");
+  await until("two chips", () => pickerState(page, "plan-form-features"), (s) => s.chips.length === 2);
+  for (let i = 0; i <= m.length; i++) {
+    await page.keyboard.press("Backspace");
+  }
+  await until("Backspace in the empty field removed the last chip", () => pickerState(page, "plan-form-features"), (s) => s.chips.length === 1);
+  await page.keyboard.type(`Beta`, { delay: 10 });
+  await pickByKeyboard(page, "plan-form-features", `Beta <b>${m}`, `Beta <b>${m}</b>`);
+  await until("two chips again", () => pickerState(page, "plan-form-features"), (s) => s.chips.length === 2);
+  await page.keyboard.press("Escape");
+  await shot(page, "29-plan-form");
+  const madePlan = answerTo(page, "POST", "/v1/plans");
+  await page.click("#plan-save");
+  const pr = await madePlan;
+  const pbody = pr.request().postDataJSON();
+  same(pr.status(), 201, "the answer to the plan");
+  same([pbody.slug, pbody.quotas, [...pbody.features].sort()],
+    [`gold-${m}`, { users: 10, teams: null, agents: 4, connections: null, credits_per_cycle: "250.75" }, [f1.key, `copilot.b${m}`].sort()], "the plan POST");
+  await untilText(page, "#plan-form-note", (t) => t.startsWith("Created"), "the created note");
+  const plan = (await pr.json());
+  same([...plan.features].sort(), [f1.key, `copilot.b${m}`].sort(), "the plan's features (API)");
+
+  /* Edited: the PATCH holds only what changed. */
+  await page.fill("#plan-form-users", "");
+  await page.selectOption("#plan-form-status", "retired");
+  const patched = answerTo(page, "PATCH", `/v1/plans/${plan.id}`);
+  await page.click("#plan-save");
+  const pp = await patched;
+  same([pp.status(), pp.request().postDataJSON()], [200, { status: "retired", quotas: { users: null } }], "the plan PATCH");
+  await untilText(page, "#plan-form-note", (t) => t === "Saved.", "the saved note");
+  await until("the plan retired in the table", () => page.locator(`#plans-body tr[data-id="${plan.id}"]`).textContent(), (t) => t.includes("Retired"));
+  const got = (await api("GET", `/v1/plans/${plan.id}`)).body;
+  same([got.status, got.quotas.users, got.quotas.agents], ["retired", null, 4], "the plan the API gives");
+  await shot(page, "29-plan-edited");
+
+  /* A taken slug. */
+  await page.click("#plan-new");
+  await page.fill("#plan-form-name", `Copy ${m}`);
+  await page.fill("#plan-form-slug", `gold-${m}`);
+  const taken = answerTo(page, "POST", "/v1/plans");
+  await page.click("#plan-save");
+  const t = await taken;
+  same([t.status(), (await t.json()).error.field], [409, "slug"], "the answer to a taken slug");
+  await untilShown(page, "#plan-form-slug-error", "the message by the slug");
+  same(await focusedId(page), "plan-form-slug", "the focus after the refusal");
+  await shot(page, "29-plan-slug-taken");
+  await page.keyboard.press("Escape");
+  await untilHidden(page, "#plan-panel", "Escape to close the plan");
+});
+
+/* The outcomes shown after a bulk action: {account name: outcome}. */
+async function bulkOutcomes(page) {
+  return page.$$eval("#bulk-results-body tr", (trs) => Object.fromEntries(trs.map((tr) => [tr.cells[0].textContent, tr.dataset.outcome])));
+}
+
+async function summaryLoads(page, action, ok = () => true) {
+  const answered = answerTo(page, "GET", "/v1/super-admin/summary", ok);
+  await action();
+  const r = await answered;
+  await until("the summary shown", () => page.getAttribute("#summary-table", "aria-busy"), (v) => v === "false");
+  return { status: r.status(), params: new URL(r.url()).searchParams, body: await r.json() };
+}
+
+test("summary and bulk actions: totals, rows, select all; a dry run of suspend, then apply with one account deleted between: a failure shown", async (page) => {
+  await signIn(page);
+  const m = RUN + "bulk";
+  const made = await createAccounts([1, 2, 3].map((i) => ({ name: `Bulk ${m} ${i}`, slug: `${m}-${i}` })), 1);
+  await suspend(made[1]);
+  const all = await summaryLoads(page, () => page.click("#page-nav a[href='#/summary']"));
+  await untilShown(page, "#summary-view", "the summary");
+  for (const k of ["accounts", "active", "suspended", "users"]) {
+    same(await textOf(page, `#total-${k}`), String(all.body.totals[k]), `the total ${k}`);
+  }
+  await shot(page, "30-summary", true);
+  const narrowed = await summaryLoads(page, () => page.fill("#summary-filters-q", m), (p) => p.get("q") === m);
+  same(narrowed.body.items.map((a) => a.account_id), made.map((a) => a.id), "the rows for the marker (API)");
+  same(await page.$$eval("#summary-body tr", (trs) => trs.map((tr) => tr.dataset.id)), made.map((a) => a.id), "the rows shown");
+  same(await textOf(page, "#total-accounts"), "3", "the total for the marker");
+
+  await page.check("#summary-select-all");
+  await untilText(page, "#bulk-selected", (t) => t === "3 accounts selected.", "the selection");
+  check(!(await page.isDisabled("#bulk-dry-run")) && await page.isDisabled("#bulk-apply"), "Apply is offered before a dry run");
+  await page.selectOption("#bulk-form-action", "suspend");
+  check(!(await isShown(page, "#bulk-form-reason")), "a reason is asked for a suspension");
+  const dry = answerTo(page, "POST", "/v1/super-admin/bulk-actions");
+  await page.click("#bulk-dry-run");
+  const d = await dry;
+  same(d.request().postDataJSON(), { action: "suspend", account_ids: made.map((a) => a.id), dry_run: true }, "the dry run's body");
+  await untilShown(page, "#bulk-results", "the dry run's outcomes");
+  same(await bulkOutcomes(page), { [made[0].name]: "would_change", [made[1].name]: "unchanged", [made[2].name]: "would_change" }, "the dry run's outcomes");
+  check((await textOf(page, "#bulk-results-counts")).includes("Nothing has changed yet"), "the dry run does not say nothing changed");
+  same((await getAccount(made[0].id)).status, "active", "an account after the dry run");
+  check(await page.isEnabled("#bulk-apply"), "Apply is not offered after the dry run");
+  await shot(page, "30-bulk-dry-run");
+
+  /* Between the dry run and Apply, one account goes. */
+  const gone = await api("DELETE", `/v1/accounts/${made[2].id}?confirm=${made[2].slug}`);
+  same(gone.status, 200, "deleting an account through the API");
+  const applied = answerTo(page, "POST", "/v1/super-admin/bulk-actions");
+  await page.click("#bulk-apply");
+  const a = await applied;
+  same(a.request().postDataJSON().dry_run, false, "Apply's dry_run");
+  await untilText(page, "#bulk-results-title", (t) => t === "Done: Suspend", "the applied outcomes");
+  same(await bulkOutcomes(page), { [made[0].name]: "changed", [made[1].name]: "unchanged", [made[2].name]: "failed" }, "the applied outcomes");
+  const failedRow = page.locator(`#bulk-results-body tr[data-id="${made[2].id}"]`);
+  check((await failedRow.textContent()).includes("no such account"), "the failure does not say why");
+  same(await textOf(page, "#bulk-results-counts"), "1 account changed, 1 unchanged, 1 failed.", "the counts");
+  same((await getAccount(made[0].id)).status, "suspended", "the first account after Apply");
+  await untilText(page, "#bulk-selected", (t) => t === "2 accounts selected.", "the selection without the account gone");
+  check(await page.isDisabled("#bulk-apply"), "Apply is still offered after applying");
+  await shot(page, "30-bulk-applied", true);
+});
+
+test("bulk: change plan with the plan picker (keyboard), grant decimal credits; a bad amount refused before asking; a change voids the dry run", async (page) => {
+  await signIn(page);
+  const m = RUN + "bk2";
+  const plan = await createPlan({ slug: `silver-${m}`, name: `Silver ${m}` });
+  const made = await createAccounts([1, 2].map((i) => ({ name: `Bulk2 ${m} ${i}`, slug: `${m}-${i}` })), 1);
+  await summaryLoads(page, () => goHash(page, "#/summary"));
+  await summaryLoads(page, () => page.fill("#summary-filters-q", m), (p) => p.get("q") === m);
+  await page.check(`#summary-body tr[data-id="${made[0].id}"] input`);
+  await page.check(`#summary-body tr[data-id="${made[1].id}"] input`);
+  await untilText(page, "#bulk-selected", (t) => t === "2 accounts selected.", "the selection");
+
+  await page.selectOption("#bulk-form-action", "change_plan");
+  await untilShown(page, "#bulk-form-plan", "the plan picker");
+  await page.click("#bulk-dry-run");
+  await untilShown(page, "#bulk-form-plan-error", "the missing plan's message");
+  await pickByKeyboard(page, "bulk-form-plan", `Silver ${m}`, `Silver ${m}`);
+  const dry = answerTo(page, "POST", "/v1/super-admin/bulk-actions");
+  await page.click("#bulk-dry-run");
+  same((await dry).request().postDataJSON(), { action: "change_plan", account_ids: made.map((a) => a.id), plan: plan.slug, dry_run: true }, "the dry run's body");
+  await until("would change both", () => bulkOutcomes(page), (o) => Object.values(o).length === 2 && Object.values(o).every((v) => v === "would_change"));
+  const applied = answerTo(page, "POST", "/v1/super-admin/bulk-actions");
+  await page.click("#bulk-apply");
+  same((await applied).status(), 200, "the answer to Apply");
+  await until("changed both", () => bulkOutcomes(page), (o) => Object.values(o).every((v) => v === "changed"));
+  for (const a of made) {
+    same((await api("GET", `/v1/accounts/${a.id}/feature-pack`)).body.plan?.slug, plan.slug, `the plan of ${a.slug}`);
+  }
+  await until("the plan in the rows", () => page.$$eval("#summary-body td.plan", (tds) => tds.map((td) => td.textContent)),
+    (plans) => plans.length === 2 && plans.every((p) => p === `Silver ${m}`));
+  await shot(page, "31-bulk-plan");
+
+  await page.selectOption("#bulk-form-action", "grant_credits");
+  await page.fill("#bulk-form-credits", "12.3456789");
+  const before = seen.apiRequests.length;
+  await page.click("#bulk-dry-run");
+  await untilShown(page, "#bulk-form-credits-error", "the bad amount's message");
+  same(requestsSince(before).filter((r) => r.method === "POST"), [], "requests for a bad amount");
+  await page.fill("#bulk-form-credits", "12.5");
+  await page.fill("#bulk-form-reason", `launch ${m}`);
+  const dry2 = answerTo(page, "POST", "/v1/super-admin/bulk-actions");
+  await page.click("#bulk-dry-run");
+  same((await dry2).request().postDataJSON().credits, "12.5", "the credits asked");
+  check(await page.isEnabled("#bulk-apply"), "Apply is not offered after the dry run");
+  await page.fill("#bulk-form-credits", "13");
+  check(await page.isDisabled("#bulk-apply"), "Apply is offered for an amount not tried");
+  const dry3 = answerTo(page, "POST", "/v1/super-admin/bulk-actions");
+  await page.click("#bulk-dry-run");
+  await dry3;
+  const grant = answerTo(page, "POST", "/v1/super-admin/bulk-actions");
+  await page.click("#bulk-apply");
+  const g = await grant;
+  same(g.request().postDataJSON(), { action: "grant_credits", account_ids: made.map((a) => a.id), credits: "13", reason: `launch ${m}`, dry_run: false }, "the grant applied");
+  await until("granted both", () => bulkOutcomes(page), (o) => Object.values(o).every((v) => v === "changed"));
+  const after = await summaryLoads(page, () => page.fill("#summary-filters-q", `${m}-1`), (p) => p.get("q") === `${m}-1`);
+  same(after.body.items.map((a) => a.credits_granted), ["13"], "the credits granted (API)");
+  await until("the credits in the row", () => page.$$eval("#summary-body td.num", (tds) => tds.map((td) => td.textContent)), (v) => v[1] === "13");
+  await shot(page, "31-bulk-credits");
+});
+
+test("no horizontal scroll at 800 px on the account page, the audit log, the summary and the catalogue", async (page) => {
+  await signIn(page);
+  const m = RUN + "narrow";
+  const wide = await createAccount(`Narrow${"N".repeat(150)} ${m}`, `${m}-a`);
+  await page.setViewportSize({ width: 800, height: 900 });
+  try {
+    await openAccountPage(page, wide);
+    await checkNoHorizontalScroll(page, "the account page at 800 px");
+    await shot(page, "32-account-800", true);
+    for (const [hash, view, table] of [["#/audit", "#audit-view", "#audit-table"], ["#/summary", "#summary-view", "#summary-table"],
+      ["#/catalogue", "#catalogue-view", "#plans-table"]]) {
+      await goHash(page, hash);
+      await untilShown(page, view, view);
+      await until(`${table} loaded`, () => page.getAttribute(table, "aria-busy"), (v) => v === "false");
+      await checkNoHorizontalScroll(page, `${view} at 800 px`);
+      await shot(page, `32-${view.slice(1)}-800`);
+    }
+    await page.click("#plan-new");
+    await page.click("#plan-form-features");
+    await until("the features' list open", () => pickerState(page, "plan-form-features"), (s) => s.expanded === "true" && s.options.length > 0);
+    await checkNoHorizontalScroll(page, "the open features picker at 800 px");
+    await shot(page, "32-picker-800");
+  } finally {
+    await page.setViewportSize({ width: 1280, height: 800 });
+  }
+});
+
 /* The API refusals the tests above provoke on purpose; Chromium logs each. */
 const EXPECTED_REFUSALS = [
   ["/v1/me/context", /^(401)$/],
   ["/v1/auth/break-glass", /^(401|403|429)$/],
-  ["/v1/accounts", /^(401|403|409|422)$/],
+  ["/v1/accounts", /^(401|403|404|409|422)$/],
+  ["/v1/audit", /^(403)$/],
+  ["/v1/plans", /^(409)$/],
 ];
 
 function expectedRefusal(message) {
@@ -1121,10 +1887,10 @@ async function main() {
 
 /* Whatever hangs, the run ends with a summary line. */
 setTimeout(() => {
-  console.log("the browser suite took longer than 300 s: stopped");
+  console.log("the browser suite took longer than 600 s: stopped");
   console.log("0 passed, 1 failed");
   process.exit(1);
-}, 300000).unref();
+}, 600000).unref();
 
 main().then((code) => process.exit(code), (e) => {
   console.log(`the browser suite could not run: ${e.stack || e}`);
