@@ -15,8 +15,8 @@ const struct stmt quota_stmts[QUOTA__MAX] = {
  * Whether account may add `adding` more of quota, in the request's
  * transaction, which then holds the quota's lock until it ends. 1: it
  * may; 0: it may not and the request is answered 409 quota_exceeded
- * (with the quota, its limit and what is used); -1: the request is
- * answered with the error.
+ * (its message names the quota, its limit and what is used); -1: the
+ * request is answered with the error.
  */
 int
 quota_allows(struct req *r, const char *account_id, const char *quota,

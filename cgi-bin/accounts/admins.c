@@ -108,16 +108,17 @@ admin_list(struct req *r)
 }
 
 /*
- * Whether the email's user may be added: the account exists (else 404)
- * and, when the user would be new, the plan's user quota has room (else
- * 409 quota_exceeded). 1, or 0 with the request answered.
+ * Whether the email's user may be added (or, activating, made active
+ * again): the account exists (else 404) and, when the user would be new
+ * (or is inactive), the plan's user quota has room (else 409
+ * quota_exceeded). 1, or 0 with the request answered.
  */
 static int
-admin_may_add(struct req *r, const char *email)
+admin_may_add(struct req *r, const char *email, int activating)
 {
 	const char	*v[2] = { req_param(r, 0), email };
 	PGresult	*res;
-	int		 known, ok;
+	int		 counted;
 
 	if ((res = req_sql(r, ST_ADMIN_FIND, 2, v, 0)) == NULL)
 		return 0;
@@ -126,12 +127,13 @@ admin_may_add(struct req *r, const char *email)
 		resp_error(r, 404, "not_found", NULL, "no such account");
 		return 0;
 	}
-	known = !PQgetisnull(res, 0, 1);
+	counted = activating ? PQgetisnull(res, 0, 1) ||
+	    strcmp(PQgetvalue(res, 0, 3), "active") == 0 :
+	    !PQgetisnull(res, 0, 1);
 	PQclear(res);
-	if (known)
+	if (counted)
 		return 1;
-	ok = quota_allows(r, v[0], "users", 1);
-	return ok == 1;
+	return quota_allows(r, v[0], "users", 1) == 1;
 }
 
 /*
@@ -155,7 +157,7 @@ admin_add(struct req *r)
 	v[0] = req_param(r, 0);
 	v[1] = text_member(r->body, "email");
 	v[2] = text_member(r->body, "display_name");
-	if (!admin_may_add(r, v[1]))
+	if (!admin_may_add(r, v[1], 0))
 		return;
 	audit_who(r, v + 3);
 	if ((res = req_sql(r, ST_ADMIN_ADD, 6, v, DB_LAST)) == NULL)
@@ -167,7 +169,8 @@ admin_add(struct req *r)
 /*
  * PATCH /v1/accounts/{account_id}/admins/{email} {"display_name"?,
  * "status"?}: 200 with the admin; 400 empty_update or unknown_field; 422
- * invalid_field; 404 not_found.
+ * invalid_field; 404 not_found; 409 quota_exceeded (making an inactive
+ * admin active again when the plan's users are all taken).
  */
 void
 admin_update(struct req *r)
@@ -190,6 +193,9 @@ admin_update(struct req *r)
 	v[1] = req_param(r, 1);
 	v[2] = text_member(r->body, "display_name");
 	v[3] = text_member(r->body, "status");
+	if (v[3] != NULL && strcmp(v[3], "active") == 0 &&
+	    !admin_may_add(r, v[1], 1))
+		return;
 	audit_who(r, v + 4);
 	if ((res = req_sql(r, ST_ADMIN_UPDATE, 7, v, DB_LAST)) != NULL)
 		admin_answer(r, res, 200);

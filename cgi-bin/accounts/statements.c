@@ -244,10 +244,11 @@ const struct stmt accounts_stmts[ST__MAX] = {
 	    "WHERE a.id = $1 ORDER BY u.created_at, u.id" },
 	/*
 	 * $1 account, $2 email: whether the account exists and the user of
-	 * that email, if any (id, role), locked.
+	 * that email, if any (id, role, status), the account locked.
 	 */
 	[ST_ADMIN_FIND] = { "admin_find",
-	    "SELECT a.id, u.id, u.role FROM accounts a LEFT JOIN users u "
+	    "SELECT a.id, u.id, u.role, u.status FROM accounts a "
+	    "LEFT JOIN users u "
 	    "ON u.account_id = a.id AND lower(u.email) = lower($2) "
 	    "WHERE a.id = $1 FOR UPDATE OF a" },
 	/*

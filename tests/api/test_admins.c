@@ -391,6 +391,18 @@ START_TEST(test_user_quota)
 	(void)snprintf(email, sizeof(email), "q4@%s.test", slug);
 	ck_assert_int_eq(add_admin(id, email), 409);
 
+	/* Nor may an inactive admin come back while it is full. */
+	(void)snprintf(path, sizeof(path), "/v1/accounts/%s/admins/q0@%s.test",
+	    id, slug);
+	api_patch_json(&r, path, "{\"status\":\"active\"}");
+	assert_error(&r, 409, "quota_exceeded", NULL);
+	reply_free(&r);
+	(void)snprintf(path, sizeof(path), "/v1/accounts/%s/admins/q1@%s.test",
+	    id, slug);
+	api_patch_json(&r, path, "{\"status\":\"active\"}");
+	ck_assert_int_eq(r.status, 200);
+	reply_free(&r);
+
 	/* The effective view shows the quota and its use. */
 	api_in_account(&r, id, "GET", "/v1/features/effective", NULL);
 	ck_assert_int_eq(r.status, 200);
