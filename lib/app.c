@@ -457,6 +457,7 @@ worker_main(void *arg, const struct config *cfg, int fd)
 		log_warn(&w.log, "database not reachable yet; answering 503 "
 		    "until it is", "error", w.db.message);
 	rc = worker_loop(&w, &f, &term);
+	mgmt_token_drop(&w.mgmt);
 	db_close(&w.db);
 	auth_free(&w.auth);
 	FCGX_Free(&f, 1);

@@ -17,6 +17,7 @@
 #include "keyring.h"
 #include "log.h"
 #include "metrics.h"
+#include "mgmt.h"
 #include "oidc.h"
 #include "request.h"
 #include "response.h"
@@ -40,6 +41,7 @@ struct worker {
 	struct db		 db;
 	struct auth		 auth;
 	struct oidc		 oidc;		/* the provider's endpoints */
+	struct mgmt_cache	 mgmt;		/* the management API's token */
 	struct metrics		*metrics;
 	const struct route	*routes;	/* built-in routes, then the app's */
 	size_t			 nroutes;

@@ -43,6 +43,8 @@ static const char *const known_keys[] = {
 	"ZITADEL_CONSOLE_CLIENT_SECRET", "COCKPIT_PUBLIC_URL",
 	"COCKPIT_SESSION_IDLE", "COCKPIT_SESSION_ABSOLUTE",
 	"COCKPIT_BREAK_GLASS", "COCKPIT_SECRET_KEYS",
+	"ZITADEL_MGMT_URL", "ZITADEL_MGMT_API_TOKEN", "ZITADEL_CLIENT_ID",
+	"ZITADEL_CLIENT_SECRET",
 };
 
 static int
@@ -414,6 +416,43 @@ load_identity(struct config *c, const struct file *f, char *err,
 }
 
 /*
+ * The management API (provisioning): its URL, an absolute http(s) URL
+ * kept without a final / (default: the issuer's), and its credentials, a
+ * token or a client's id and secret, which go together.
+ */
+static int
+load_mgmt(struct config *c, const struct file *f, char *err, size_t errlen)
+{
+	const char	*url = nonempty(f, "ZITADEL_MGMT_URL"),
+			*id = nonempty(f, "ZITADEL_CLIENT_ID"),
+			*secret = nonempty(f, "ZITADEL_CLIENT_SECRET");
+	size_t		 n;
+
+	if (url != NULL && ((strncmp(url, "https://", 8) != 0 &&
+	    strncmp(url, "http://", 7) != 0) || strpbrk(url, "?#") != NULL ||
+	    strlen(url) > 400)) {
+		snprintf(err, errlen, "ZITADEL_MGMT_URL must be an http(s) URL "
+		    "without query or fragment, not \"%.64s\"", url);
+		return -1;
+	}
+	if ((id == NULL) != (secret == NULL)) {
+		snprintf(err, errlen, "ZITADEL_CLIENT_ID and "
+		    "ZITADEL_CLIENT_SECRET must be set together");
+		return -1;
+	}
+	if (string(url, &c->mgmt_url, err, errlen) == -1 ||
+	    string(nonempty(f, "ZITADEL_MGMT_API_TOKEN"), &c->mgmt_token, err,
+	    errlen) == -1 ||
+	    string(id, &c->mgmt_client_id, err, errlen) == -1 ||
+	    string(secret, &c->mgmt_client_secret, err, errlen) == -1)
+		return -1;
+	n = c->mgmt_url != NULL ? strlen(c->mgmt_url) : 0;
+	while (n > 0 && c->mgmt_url[n - 1] == '/')
+		c->mgmt_url[--n] = '\0';
+	return 0;
+}
+
+/*
  * Loads the configuration of program. path is the file to read; NULL means
  * $COCKPIT_CONFIG, else the default path, which may be absent.
  */
@@ -439,7 +478,8 @@ config_load(struct config *c, const char *program, const char *path,
 	    load_numbers(c, &f, err, errlen) == -1 ||
 	    load_switches(c, &f, err, errlen) == -1 ||
 	    load_secrets(c, &f, err, errlen) == -1 ||
-	    load_identity(c, &f, err, errlen) == -1)
+	    load_identity(c, &f, err, errlen) == -1 ||
+	    load_mgmt(c, &f, err, errlen) == -1)
 		rc = -1;
 	file_free(&f);
 	if (rc == -1)
@@ -461,6 +501,15 @@ config_free(struct config *c)
 	free(c->account_admin_roles);
 	free(c->client_id);
 	free(c->public_url);
+	free(c->mgmt_url);
+	free(c->mgmt_client_id);
+	if (c->mgmt_token != NULL)
+		explicit_bzero(c->mgmt_token, strlen(c->mgmt_token));
+	free(c->mgmt_token);
+	if (c->mgmt_client_secret != NULL)
+		explicit_bzero(c->mgmt_client_secret,
+		    strlen(c->mgmt_client_secret));
+	free(c->mgmt_client_secret);
 	if (c->client_secret != NULL)
 		explicit_bzero(c->client_secret, strlen(c->client_secret));
 	free(c->client_secret);

@@ -37,6 +37,10 @@ struct config {
 	char		*client_id;	/* the console's OIDC client */
 	char		*client_secret;	/* NULL: a public client (PKCE) */
 	char		*public_url;	/* the console's origin, no final / */
+	char		*mgmt_url;	/* ZITADEL_MGMT_URL; NULL: the issuer */
+	char		*mgmt_token;	/* ZITADEL_MGMT_API_TOKEN, or NULL */
+	char		*mgmt_client_id;	/* ZITADEL_CLIENT_ID, or NULL */
+	char		*mgmt_client_secret;	/* ZITADEL_CLIENT_SECRET */
 	int		 session_idle;	/* seconds */
 	int		 session_absolute; /* seconds */
 	int		 break_glass;	/* break-glass sign-in allowed */

@@ -43,7 +43,7 @@ options(CURL *c, const char *url, struct sink *s)
 
 /* Performs c; 0 with *status when an answer came, else -1 and err. */
 static int
-perform(CURL *c, const struct sink *s, long *status, char *err,
+perform(CURL *c, struct sink *s, long *status, char *err,
     size_t errlen)
 {
 	CURLcode	 rc;
@@ -52,7 +52,9 @@ perform(CURL *c, const struct sink *s, long *status, char *err,
 	rc = curl_easy_perform(c);
 	if (rc == CURLE_OK)
 		(void)curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
-	if (s->too_large || rc == CURLE_FILESIZE_EXCEEDED)
+	if (rc == CURLE_FILESIZE_EXCEEDED)
+		s->too_large = 1;
+	if (s->too_large)
 		snprintf(err, errlen, "answer larger than %zu bytes", s->max);
 	else if (rc != CURLE_OK)
 		snprintf(err, errlen, "%s", curl_easy_strerror(rc));
@@ -122,6 +124,78 @@ fetch_post_form(const char *url, const char *form, const char *user,
 	curl_easy_cleanup(c);
 	curl_slist_free_all(h);
 	return rc;
+}
+
+/* Appends a header line to *h; -1, with *h freed, when out of memory. */
+static int
+header_add(struct curl_slist **h, const char *line)
+{
+	struct curl_slist	*n;
+
+	if ((n = curl_slist_append(*h, line)) == NULL) {
+		curl_slist_free_all(*h);
+		*h = NULL;
+		return -1;
+	}
+	*h = n;
+	return 0;
+}
+
+/* The request's header lines, with a JSON body's type; NULL: no memory. */
+static struct curl_slist *
+call_headers(const struct fetch_call *fc)
+{
+	struct curl_slist	*h = NULL;
+	const char *const	*line;
+
+	if (header_add(&h, "Accept: application/json") == -1 ||
+	    (fc->body != NULL && header_add(&h,
+	    "Content-Type: application/json") == -1))
+		return NULL;
+	for (line = fc->headers; line != NULL && *line != NULL; line++)
+		if (header_add(&h, *line) == -1)
+			return NULL;
+	return h;
+}
+
+/*
+ * One request with a JSON body (or none) and extra header lines, within
+ * fc->timeout_ms (0: FETCH_TIMEOUT_MS). Whatever the status, the answer
+ * goes to out and the status to *status: FETCH_ANSWERED. Else
+ * FETCH_TOO_LARGE (more than fc->max bytes) or FETCH_NO_ANSWER, with err.
+ */
+enum fetch_result
+fetch_json(const struct fetch_call *fc, struct buf *out, long *status,
+    char *err, size_t errlen)
+{
+	struct sink		 s = { out, fc->max, 0 };
+	struct curl_slist	*h;
+	CURL			*c;
+	long			 timeout = fc->timeout_ms > 0 ? fc->timeout_ms :
+				    FETCH_TIMEOUT_MS;
+	int			 rc;
+
+	buf_reset(out);
+	*status = 0;
+	if ((c = curl_easy_init()) == NULL || (h = call_headers(fc)) == NULL) {
+		curl_easy_cleanup(c);
+		snprintf(err, errlen, "cannot make an HTTP client");
+		return FETCH_NO_ANSWER;
+	}
+	options(c, fc->url, &s);
+	(void)curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout);
+	(void)curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+	    timeout < FETCH_CONNECT_MS ? timeout : (long)FETCH_CONNECT_MS);
+	(void)curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	(void)curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, fc->method);
+	if (fc->body != NULL)
+		(void)curl_easy_setopt(c, CURLOPT_POSTFIELDS, fc->body);
+	rc = perform(c, &s, status, err, errlen);
+	curl_easy_cleanup(c);
+	curl_slist_free_all(h);
+	if (rc == 0)
+		return FETCH_ANSWERED;
+	return s.too_large ? FETCH_TOO_LARGE : FETCH_NO_ANSWER;
 }
 
 /* Appends name=value to a form, percent-encoding the value. */

@@ -28,6 +28,9 @@ export COCKPIT_BUILD_DIR=$build COCKPIT_FAST_DB=1 COCKPIT_WORKERS=4 \
 # The test identity provider (tests/idp), whose tokens the programs verify.
 suite_idp
 export COCKPIT_JWKS_COOLDOWN=1
+# Its management API's service client (tests/idp/mgmt.mjs), for provisioning.
+export ZITADEL_CLIENT_ID=cockpit-provisioner \
+    ZITADEL_CLIENT_SECRET=cockpit-provisioner-secret
 
 if ! "$src/script/stack" start "$DIR" 0; then
 	echo "the stack did not start; its logs:"

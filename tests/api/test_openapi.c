@@ -12,7 +12,7 @@
 
 #include "harness.h"
 
-#define MAX_OPS	64
+#define MAX_OPS		256
 #define NIL_ID	"00000000-0000-4000-8000-000000000000"
 
 struct op {

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "mgmt.h"
 #include "suites.h"
 
 static char path[64];
@@ -131,6 +132,45 @@ START_TEST(test_config_master_key_rules)
 }
 END_TEST
 
+/* The management API: its URL, and credentials that go together. */
+START_TEST(test_config_management_api)
+{
+	const char	*vars[] = { "ZITADEL_MGMT_URL", "ZITADEL_MGMT_API_TOKEN",
+	    "ZITADEL_CLIENT_ID", "ZITADEL_CLIENT_SECRET", "ZITADEL_ISSUER",
+	    "ZITADEL_ISSUER_URL" };
+	struct config	 c;
+	char		 err[CONFIG_ERRLEN];
+	size_t		 i;
+
+	for (i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
+		ck_assert_int_eq(unsetenv(vars[i]), 0);
+	write_conf("COCKPIT_DATABASE_URL=x\n");
+	ck_assert_int_eq(load(&c, err), 0);
+	ck_assert_ptr_null(c.mgmt_url);
+	ck_assert(!mgmt_configured(&c));
+	config_free(&c);
+	write_conf("COCKPIT_DATABASE_URL=x\nZITADEL_ISSUER=https://id.test\n"
+	    "ZITADEL_MGMT_URL=https://mgmt.test//\nZITADEL_CLIENT_ID=svc\n"
+	    "ZITADEL_CLIENT_SECRET=s3cret\n");
+	ck_assert_int_eq(load(&c, err), 0);
+	ck_assert_str_eq(c.mgmt_url, "https://mgmt.test");
+	ck_assert_str_eq(c.mgmt_client_id, "svc");
+	ck_assert(mgmt_configured(&c));
+	config_free(&c);
+	write_conf("COCKPIT_DATABASE_URL=x\nZITADEL_MGMT_URL=https://m.test\n"
+	    "ZITADEL_MGMT_API_TOKEN=pat\n");
+	ck_assert_int_eq(load(&c, err), 0);
+	ck_assert(mgmt_configured(&c));
+	config_free(&c);
+	write_conf("COCKPIT_DATABASE_URL=x\nZITADEL_CLIENT_ID=svc\n");
+	ck_assert_int_eq(load(&c, err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "ZITADEL_CLIENT_SECRET"));
+	write_conf("COCKPIT_DATABASE_URL=x\nZITADEL_MGMT_URL=ftp://m.test\n");
+	ck_assert_int_eq(load(&c, err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "ZITADEL_MGMT_URL"));
+}
+END_TEST
+
 START_TEST(test_config_missing_file)
 {
 	struct config	 c;
@@ -154,6 +194,7 @@ config_suite(void)
 	tcase_add_test(tc, test_config_bad_values_refused);
 	tcase_add_test(tc, test_config_master_key_rules);
 	tcase_add_test(tc, test_config_missing_file);
+	tcase_add_test(tc, test_config_management_api);
 	suite_add_tcase(s, tc);
 	return s;
 }
