@@ -249,6 +249,13 @@ front_auth(struct req *r, const struct route *rt)
 		return -1;
 	if (rt->perm == PERM_PUBLIC)
 		return 0;
+	if (((rt->flags & ROUTE_SCIM) != 0) != (r->principal.scim != 0)) {
+		denied(r, "SCIM routes and SCIM keys go only together");
+		resp_error(r, 403, "forbidden", NULL, r->principal.scim ?
+		    "a SCIM key serves only the SCIM routes" : "the SCIM routes "
+		    "take a SCIM key (an API key with scope scim)");
+		return -1;
+	}
 	if (!auth_permits(rt->perm, &r->principal)) {
 		denied(r, "the role may not use the route");
 		resp_error(r, 403, "forbidden", NULL, "the %s role may not use "
@@ -587,23 +594,34 @@ start(struct options *o, struct supervisor *s)
 
 /*
  * -r: the route table, one route a line: method, pattern, permission and
- * the flags ("json_body", "any_status" or "-"), for tests and operators.
+ * the flags ("json_body", "any_status", "scim", joined by commas, or
+ * "-"), for tests and operators.
  */
 static int
 print_routes(const struct options *o)
 {
+	static const struct {
+		int		 flag;
+		const char	*name;
+	} names[] = {
+		{ ROUTE_JSON_BODY, "json_body" },
+		{ ROUTE_ANY_STATUS, "any_status" },
+		{ ROUTE_SCIM, "scim" },
+	};
 	const struct route	*rt;
-	size_t			 i;
+	char			 flags[64];
+	size_t			 i, k, n;
 
 	for (i = 0; i < o->nroutes; i++) {
 		rt = &o->routes[i];
-		if (printf("%s %s %s %s%s%s\n", method_name(rt->method),
-		    rt->pattern, perm_name(rt->perm),
-		    rt->flags & ROUTE_JSON_BODY ? "json_body" : "",
-		    (rt->flags & ROUTE_JSON_BODY) &&
-		    (rt->flags & ROUTE_ANY_STATUS) ? "," : "",
-		    rt->flags & ROUTE_ANY_STATUS ? "any_status" :
-		    rt->flags == 0 ? "-" : "") < 0)
+		n = 0;
+		flags[0] = '\0';
+		for (k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+			if (rt->flags & names[k].flag)
+				n += (size_t)snprintf(flags + n, sizeof(flags) - n,
+				    "%s%s", n > 0 ? "," : "", names[k].name);
+		if (printf("%s %s %s %s\n", method_name(rt->method),
+		    rt->pattern, perm_name(rt->perm), n > 0 ? flags : "-") < 0)
 			return 1;
 	}
 	return fflush(stdout) == 0 ? 0 : 1;

@@ -69,6 +69,7 @@ struct principal {
 					   "break_glass"; else NULL */
 	int		 platform;	/* acts for the platform (RLS) */
 	int		 suspended;	/* the account is suspended */
+	int		 scim;		/* an API key scoped to SCIM */
 	char		 account_id[37]; /* tenant, or "" */
 	char		 user_id[37];	/* the local user, or "" */
 	char		 credential_id[37]; /* API key or session id, or "" */

@@ -21,7 +21,7 @@ const struct stmt identity_stmts[IDENTITY__MAX] = {
 	    " FROM cockpit_sign_in($1, $2, $3, $4, $5, $6, $7, $8)" },
 	[IDENTITY_API_KEY] = { "cockpit_identity_api_key",
 	    "WITH k AS ("
-	    "  SELECT k.id, k.account_id, k.prefix, a.status"
+	    "  SELECT k.id, k.account_id, k.prefix, a.status, k.scope"
 	    "  FROM api_keys k JOIN accounts a ON a.id = k.account_id"
 	    "  WHERE k.revoked_at IS NULL"
 	    "  AND (k.digest = $1::bytea OR (k.previous_digest = $1::bytea"
@@ -31,7 +31,7 @@ const struct stmt identity_stmts[IDENTITY__MAX] = {
 	    "  WHERE u.id = k.id AND (u.last_used_at IS NULL"
 	    "       OR u.last_used_at < clock_timestamp() - interval '1 minute')"
 	    "  RETURNING u.id)"
-	    " SELECT id, account_id, prefix, status FROM k" },
+	    " SELECT id, account_id, prefix, status, scope FROM k" },
 	[IDENTITY_SESSION] = { "cockpit_identity_session",
 	    "WITH s AS ("
 	    "  SELECT s.id, s.method, s.subject, s.email, s.role,"
@@ -191,6 +191,7 @@ resolve_api_key(struct req *r, struct credential *c, const char **reason,
 		(void)snprintf(p->actor, sizeof(p->actor), "api_key:%s",
 		    PQgetvalue(res, 0, 2));
 		p->suspended = strcmp(PQgetvalue(res, 0, 3), "active") != 0;
+		p->scim = strcmp(PQgetvalue(res, 0, 4), "scim") == 0;
 		result = AUTH_OK;
 	}
 	PQclear(res);

@@ -26,6 +26,8 @@ enum method {
 #define ROUTE_MAX_PARAMS	4
 #define ROUTE_JSON_BODY		0x01	/* takes a JSON object body */
 #define ROUTE_ANY_STATUS	0x02	/* open to suspended accounts too */
+#define ROUTE_SCIM		0x04	/* SCIM provisioning: SCIM-scoped API
+					   keys only, and they nowhere else */
 
 struct req;
 typedef void (*handler_fn)(struct req *);

@@ -33,8 +33,15 @@ static const char *const list_params[] = {
 	"limit", "cursor", "status", NULL
 };
 
+static int
+key_scope_valid(const char *s)
+{
+	return strcmp(s, "api") == 0 || strcmp(s, "scim") == 0;
+}
+
 static const struct field create_fields[] = {
 	{ "name", FIELD_TEXT, 1, 1, 200, NULL, NULL },
+	{ "scope", FIELD_TEXT, 0, 1, 8, key_scope_valid, "api or scim" },
 };
 
 static const struct field rotate_fields[] = {
@@ -47,7 +54,7 @@ static const struct field rotate_fields[] = {
  */
 static const char *const key_members[] = {
 	"id", "name", "prefix", "created_by", "created_at", "rotated_at",
-	"last_used_at", "revoked_at", "previous_expires_at", "status"
+	"last_used_at", "revoked_at", "previous_expires_at", "status", "scope"
 };
 
 #define KEY_NCOLS	(int)(sizeof(key_members) / sizeof(key_members[0]))
@@ -254,10 +261,10 @@ created(struct req *r, PGresult *res, const char *key)
  * nothing was written.
  */
 static int
-create_try(struct req *r, const char *name)
+create_try(struct req *r, const char *name, const char *scope)
 {
 	struct new_key	 k;
-	const char	*v[7];
+	const char	*v[8];
 	PGresult	*res;
 	int		 rc = 0;
 
@@ -270,7 +277,8 @@ create_try(struct req *r, const char *name)
 	v[4] = r->principal.actor;
 	v[5] = role_name(r->principal.role);
 	v[6] = r->request_id;
-	if ((res = req_sql(r, ST_API_KEY_CREATE, 7, v, DB_LAST)) != NULL) {
+	v[7] = scope;
+	if ((res = req_sql(r, ST_API_KEY_CREATE, 8, v, DB_LAST)) != NULL) {
 		if (PQntuples(res) != 1)
 			resp_error(r, 500, "internal_error", NULL, "internal "
 			    "error; quote the request id when reporting it");
@@ -290,7 +298,8 @@ create_try(struct req *r, const char *name)
 }
 
 /*
- * POST /v1/accounts/{account_id}/api-keys {"name"}: 201 with the key, its
+ * POST /v1/accounts/{account_id}/api-keys {"name", "scope"?: "api" (the
+ * default) or "scim" (the SCIM routes only)}: 201 with the key, its
  * secret "key" included this once, and its Location; 400 unknown_field;
  * 422 invalid_field; 404 not_found (no such account); 409 limit_reached.
  * A prefix already taken is drawn again, once.
@@ -299,7 +308,7 @@ void
 api_key_create(struct req *r)
 {
 	struct field_error	 e;
-	const char		*name;
+	const char		*name, *scope;
 
 	if (validate_object(r->body, create_fields, NFIELDS(create_fields),
 	    &e) == -1) {
@@ -307,7 +316,10 @@ api_key_create(struct req *r)
 		return;
 	}
 	name = text_member(r->body, "name");
-	if (create_try(r, name) == 1 && create_try(r, name) == 1) {
+	if ((scope = text_member(r->body, "scope")) == NULL)
+		scope = "api";
+	if (create_try(r, name, scope) == 1 &&
+	    create_try(r, name, scope) == 1) {
 		log_error(&r->w->log, "API key prefix taken twice",
 		    "request_id", r->request_id);
 		resp_error(r, 500, "internal_error", NULL, "internal error; "

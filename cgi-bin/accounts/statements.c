@@ -18,7 +18,7 @@
 #define KEY_RAW(t) \
 	t "id, " t "account_id, " t "name, " t "prefix, " t "created_by, " \
 	t "created_at, " t "rotated_at, " t "last_used_at, " t "revoked_at, " \
-	t "previous_expires_at"
+	t "previous_expires_at, " t "scope"
 
 /*
  * The same in the order api_key_json() reads them, k naming the relation
@@ -29,7 +29,8 @@
 	TS(k "created_at") ", " TS(k "rotated_at") ", " \
 	TS(k "last_used_at") ", " TS(k "revoked_at") ", " \
 	TS(k "previous_expires_at") ", " \
-	"CASE WHEN " k "revoked_at IS NULL THEN 'active' ELSE 'revoked' END"
+	"CASE WHEN " k "revoked_at IS NULL THEN 'active' ELSE 'revoked' END, " \
+	k "scope"
 
 /*
  * The audit event of the key k just written: actor, role and request name
@@ -174,7 +175,7 @@ const struct stmt accounts_stmts[ST__MAX] = {
 	    "SELECT id FROM accounts WHERE id = $1 FOR NO KEY UPDATE" },
 	/*
 	 * $1 account, $2 name, $3 prefix, $4 digest ('\x' and hex), $5 actor,
-	 * $6 role, $7 request id. One row: the key, or nulls when none was
+	 * $6 role, $7 request id, $8 scope. One row: the key, or nulls when none was
 	 * made (the limit was reached, or the prefix or digest is taken),
 	 * then the number of active keys before.
 	 */
@@ -182,8 +183,8 @@ const struct stmt accounts_stmts[ST__MAX] = {
 	    "WITH n AS (SELECT count(*) AS active FROM api_keys "
 	    "WHERE account_id = $1::uuid AND revoked_at IS NULL), "
 	    "k AS (INSERT INTO api_keys (account_id, name, prefix, digest, "
-	    "created_by) SELECT $1::uuid, $2::text, $3::text, $4::bytea, "
-	    "$5::text FROM n WHERE n.active < " XSTR(API_KEYS_ACTIVE_MAX) " "
+	    "created_by, scope) SELECT $1::uuid, $2::text, $3::text, "
+	    "$4::bytea, $5::text, $8::text FROM n WHERE n.active < " XSTR(API_KEYS_ACTIVE_MAX) " "
 	    "ON CONFLICT DO NOTHING RETURNING " KEY_RAW("") ") "
 	    "SELECT " KEY_COLUMNS("k.") ", n.active, "
 	    "CASE WHEN k.id IS NOT NULL THEN "

@@ -12,7 +12,7 @@
 #include "harness.h"
 
 #define KEY_LEN		55	/* ck_ + 8 + _ + 43 */
-#define KEY_MEMBERS	10	/* a key's members without its secret */
+#define KEY_MEMBERS	11	/* a key's members without its secret */
 #define GRACE_DEFAULT	86400
 
 /* A fresh account: its id and its path. */
@@ -89,6 +89,8 @@ assert_key(const cJSON *k, int secret)
 	ck_assert(strcmp(st, "active") == 0 || strcmp(st, "revoked") == 0);
 	ck_assert_msg(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(k,
 	    "revoked_at")) == (strcmp(st, "active") == 0), "status %s", st);
+	ck_assert_ptr_nonnull(st = json_str(k, "scope"));
+	ck_assert(strcmp(st, "api") == 0 || strcmp(st, "scim") == 0);
 	ck_assert_ptr_null(cJSON_GetObjectItemCaseSensitive(k, "digest"));
 	ck_assert_ptr_null(cJSON_GetObjectItemCaseSensitive(k,
 	    "previous_digest"));
@@ -1235,6 +1237,36 @@ START_TEST(test_use_revoked_key_is_401)
 }
 END_TEST
 
+/*
+ * A key is for the API (the default) or, scoped to SCIM, for the SCIM
+ * routes only: refused everywhere else (403), as an unknown scope is.
+ */
+START_TEST(test_scim_scoped_key_serves_nothing_else)
+{
+	struct acct	 a;
+	struct reply	 r;
+	struct made	 k;
+
+	acct_new(&a);
+	key_new(&a, "plain", &k);
+	ck_assert_int_eq(status_as(k.key, a.path), 200);
+	api_post_json(&r, a.keys, "{\"name\":\"provisioner\","
+	    "\"scope\":\"scim\"}");
+	ck_assert_int_eq(r.status, 201);
+	assert_key(r.json, 1);
+	ck_assert_str_eq(json_str(r.json, "scope"), "scim");
+	(void)snprintf(k.key, sizeof(k.key), "%s", json_str(r.json, "key"));
+	reply_free(&r);
+	ck_assert_int_eq(api_as(&r, k.key, "GET", a.path, NULL), 0);
+	assert_error(&r, 403, "forbidden", NULL);
+	reply_free(&r);
+	ck_assert_int_eq(status_as(k.key, a.keys), 403);
+	api_post_json(&r, a.keys, "{\"name\":\"x\",\"scope\":\"admin\"}");
+	assert_error(&r, 422, "invalid_field", "scope");
+	reply_free(&r);
+}
+END_TEST
+
 static int
 used(void *arg)
 {
@@ -1317,6 +1349,7 @@ main(void)
 	tcase_add_test(use, test_use_old_and_new_key_work_within_the_grace);
 	tcase_add_test(use, test_use_old_key_stops_at_once_without_grace);
 	tcase_add_test(use, test_use_revoked_key_is_401);
+	tcase_add_test(use, test_scim_scoped_key_serves_nothing_else);
 	tcase_add_test(use, test_use_sets_last_used_at);
 	suite_add_tcase(s, use);
 	return harness_run(s);
