@@ -58,6 +58,49 @@ cursor_decode(const char *cursor, struct page *p)
 	return 0;
 }
 
+/*
+ * A cursor for lists sorted by a key other than creation (a name):
+ * "k|<id>|<key>", base64url. Returns 0, or -1 when it does not fit.
+ */
+int
+key_cursor_encode(const char *key, const char *id, char *out, size_t len)
+{
+	char	 raw[2 + 36 + 1 + PAGE_KEY_MAX + 1];
+	int	 n;
+
+	if (strlen(id) != 36 || strlen(key) > PAGE_KEY_MAX)
+		return -1;
+	n = snprintf(raw, sizeof(raw), "k|%s|%s", id, key);
+	if (n < 0 || (size_t)n >= sizeof(raw) ||
+	    B64URL_LEN((size_t)n) + 1 > len)
+		return -1;
+	b64url_encode((const unsigned char *)raw, (size_t)n, out);
+	return 0;
+}
+
+/* A key cursor into p; 0, or -1 when it is not one of ours. */
+static int
+key_cursor_decode(const char *cursor, struct page *p)
+{
+	unsigned char	 raw[2 + 36 + 1 + PAGE_KEY_MAX];
+	long		 n;
+
+	if (strlen(cursor) > KEY_CURSOR_MAX || (n = b64url_decode(cursor,
+	    strlen(cursor), raw, sizeof(raw))) < 2 + 36 + 1 ||
+	    raw[0] != 'k' || raw[1] != '|' || raw[38] != '|' ||
+	    memchr(raw, '\0', (size_t)n) != NULL)
+		return -1;
+	memcpy(p->after_id, raw + 2, 36);
+	p->after_id[36] = '\0';
+	memcpy(p->after_key, raw + 39, (size_t)n - 39);
+	p->after_key[n - 39] = '\0';
+	if (!uuid_valid(p->after_id))
+		return -1;
+	uuid_lower(p->after_id);
+	p->keyed = 1;
+	return 0;
+}
+
 static int
 limit_parse(const char *s, int *out)
 {
@@ -92,6 +135,23 @@ page_parse(const char *limit, const char *cursor, struct page *p,
 	}
 	if (cursor != NULL) {
 		if (cursor_decode(cursor, p) == -1) {
+			*bad = "cursor";
+			return -1;
+		}
+		p->has_cursor = 1;
+	}
+	return 0;
+}
+
+/* page_parse() for a list sorted by a key: the cursor is a key cursor. */
+int
+page_parse_keyed(const char *limit, const char *cursor, struct page *p,
+    const char **bad)
+{
+	if (page_parse(limit, NULL, p, bad) == -1)
+		return -1;
+	if (cursor != NULL) {
+		if (key_cursor_decode(cursor, p) == -1) {
 			*bad = "cursor";
 			return -1;
 		}
@@ -159,6 +219,22 @@ serial_cursor_decode(const char *cursor, long long *id)
 	return errno != 0 || *end != '\0' || *id < 1 ? -1 : 0;
 }
 
+/* Writes {"items":[ and the first nrows rows, at most limit. */
+static int
+page_items(struct buf *b, const PGresult *res, int nrows, int limit,
+    page_item_fn item)
+{
+	int	 i;
+
+	if (buf_puts(b, "{\"items\":[") == -1)
+		return -1;
+	for (i = 0; i < nrows && i < limit; i++)
+		if ((i > 0 && buf_puts(b, ",") == -1) ||
+		    item(b, res, i) == -1)
+			return -1;
+	return 0;
+}
+
 /*
  * Writes {"items":[...],"next_cursor":...} for the first nrows rows of a
  * page query that fetched limit + 1: the extra row says there is a next
@@ -170,20 +246,32 @@ page_json(struct buf *b, const PGresult *res, int nrows, int limit,
     int ts_col, int id_col, page_item_fn item)
 {
 	char	 cursor[CURSOR_MAX + 1];
-	int	 i;
 
-	if (buf_puts(b, "{\"items\":[") == -1)
+	if (page_items(b, res, nrows, limit, item) == -1)
 		return -1;
-	for (i = 0; i < nrows && i < limit; i++)
-		if ((i > 0 && buf_puts(b, ",") == -1) ||
-		    item(b, res, i) == -1)
-			return -1;
 	if (nrows <= limit)
 		return buf_puts(b, "],\"next_cursor\":null}");
 	if ((ts_col < 0 ? serial_cursor_encode(PQgetvalue(res, limit - 1,
 	    id_col), cursor, sizeof(cursor)) : cursor_encode(PQgetvalue(res,
 	    limit - 1, ts_col), PQgetvalue(res, limit - 1, id_col), cursor,
 	    sizeof(cursor))) == -1)
+		return -1;
+	return buf_printf(b, "],\"next_cursor\":\"%s\"}", cursor);
+}
+
+/* The same for a list sorted by key_col: a key cursor. */
+int
+page_json_keyed(struct buf *b, const PGresult *res, int nrows, int limit,
+    int key_col, int id_col, page_item_fn item)
+{
+	char	 cursor[KEY_CURSOR_MAX + 1];
+
+	if (page_items(b, res, nrows, limit, item) == -1)
+		return -1;
+	if (nrows <= limit)
+		return buf_puts(b, "],\"next_cursor\":null}");
+	if (key_cursor_encode(PQgetvalue(res, limit - 1, key_col),
+	    PQgetvalue(res, limit - 1, id_col), cursor, sizeof(cursor)) == -1)
 		return -1;
 	return buf_printf(b, "],\"next_cursor\":\"%s\"}", cursor);
 }

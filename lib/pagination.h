@@ -20,18 +20,31 @@
 #define SEARCH_MAX	200	/* characters in ?q= */
 #define CURSOR_TS_LEN	27	/* 2026-11-23T10:00:00.123456Z */
 #define CURSOR_MAX	128
+#define PAGE_KEY_MAX	800	/* bytes of a sort key in a key cursor */
+#define KEY_CURSOR_MAX	1200	/* characters of a key cursor */
 
+/*
+ * A page asked for. A cursor is a creation cursor (after_ts, after_id)
+ * or, for lists sorted by another key (a name), a key cursor (keyed:
+ * after_key, after_id).
+ */
 struct page {
 	int	 limit;
 	int	 has_cursor;
+	int	 keyed;
 	char	 after_ts[CURSOR_TS_LEN + 1];
 	char	 after_id[37];
+	char	 after_key[PAGE_KEY_MAX + 1];
 };
 
 int	page_parse(const char *limit, const char *cursor, struct page *,
 	    const char **bad);
+int	page_parse_keyed(const char *limit, const char *cursor, struct page *,
+	    const char **bad);
 int	cursor_encode(const char *ts, const char *id, char *out, size_t len);
 int	cursor_decode(const char *cursor, struct page *);
+int	key_cursor_encode(const char *key, const char *id, char *out,
+	    size_t len);
 int	serial_cursor_encode(const char *id, char *out, size_t len);
 int	serial_cursor_decode(const char *cursor, long long *id);
 int	like_contains(const char *q, struct buf *);
@@ -41,6 +54,8 @@ typedef int (*page_item_fn)(struct buf *, const PGresult *, int i);
 
 int	page_json(struct buf *, const PGresult *, int nrows, int limit,
 	    int ts_col, int id_col, page_item_fn);
+int	page_json_keyed(struct buf *, const PGresult *, int nrows, int limit,
+	    int key_col, int id_col, page_item_fn);
 int	timestamp_valid(const char *);
 
 #endif

@@ -109,6 +109,41 @@ START_TEST(test_serial_cursor_round_trips)
 }
 END_TEST
 
+/* Key cursors carry any name, and only key-sorted lists take them. */
+START_TEST(test_key_cursor_round_trips)
+{
+	static const char	 id[] = "68b7c7c5-7f3f-4745-82ee-9c698a5b8886";
+	char			 c[KEY_CURSOR_MAX + 1], ts[CURSOR_MAX + 1],
+				 key[PAGE_KEY_MAX + 2];
+	struct page		 p;
+	const char		*bad;
+
+	ck_assert_int_eq(key_cursor_encode("zoë | ops team", id, c,
+	    sizeof(c)), 0);
+	ck_assert_int_eq(page_parse_keyed("10", c, &p, &bad), 0);
+	ck_assert(p.has_cursor && p.keyed);
+	ck_assert_str_eq(p.after_key, "zoë | ops team");
+	ck_assert_str_eq(p.after_id, id);
+	/* A creation cursor is not a key cursor, and the other way round. */
+	ck_assert_int_eq(page_parse(NULL, c, &p, &bad), -1);
+	ck_assert_str_eq(bad, "cursor");
+	ck_assert_int_eq(cursor_encode("2026-11-23T10:00:00.123456Z", id, ts,
+	    sizeof(ts)), 0);
+	ck_assert_int_eq(page_parse_keyed(NULL, ts, &p, &bad), -1);
+	/* The longest key fits; one byte more does not. */
+	memset(key, 'a', PAGE_KEY_MAX);
+	key[PAGE_KEY_MAX] = '\0';
+	ck_assert_int_eq(key_cursor_encode(key, id, c, sizeof(c)), 0);
+	ck_assert_int_eq(page_parse_keyed(NULL, c, &p, &bad), 0);
+	ck_assert_uint_eq(strlen(p.after_key), PAGE_KEY_MAX);
+	key[PAGE_KEY_MAX] = 'a';
+	key[PAGE_KEY_MAX + 1] = '\0';
+	ck_assert_int_eq(key_cursor_encode(key, id, c, sizeof(c)), -1);
+	ck_assert_int_eq(key_cursor_encode("x", "not-an-id", c, sizeof(c)), -1);
+	ck_assert_int_eq(page_parse_keyed(NULL, "@@", &p, &bad), -1);
+}
+END_TEST
+
 Suite *
 pagination_suite(void)
 {
@@ -116,6 +151,7 @@ pagination_suite(void)
 	TCase	*tc = tcase_create("core");
 
 	tcase_add_test(tc, test_serial_cursor_round_trips);
+	tcase_add_test(tc, test_key_cursor_round_trips);
 	tcase_add_test(tc, test_cursor_round_trip);
 	tcase_add_test(tc, test_cursor_refuses_garbage);
 	tcase_add_test(tc, test_page_limits);
