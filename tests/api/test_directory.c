@@ -445,6 +445,11 @@ START_TEST(test_accounts_and_roles)
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_int_eq(cJSON_GetArraySize(json_items(&r)), 0);
 	reply_free(&r);
+	/* Their first sign-in put the admin in the Copilot directory. */
+	ck_assert_int_eq(where("users u", "u.account_id = '%s' AND "
+	    "lower(u.email) = 'admin@%s.test' AND EXISTS (SELECT 1 FROM "
+	    "domain_users d WHERE d.user_id = u.id AND d.domain = 'copilot')",
+	    a.id, a.slug), 1);
 	ck_assert(api_as(&r, user, "GET", "/v1/copilot/users", NULL) == 0);
 	ck_assert_int_eq(r.status, 403);
 	reply_free(&r);
