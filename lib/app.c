@@ -15,6 +15,8 @@
  *
  * The handler then runs in one transaction, committed when its answer is
  * a success and rolled back otherwise; the answer is written after that.
+ * A SCIM program's answers, these errors included, are SCIM's
+ * (front_scim).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -62,16 +64,21 @@ on_term(int sig)
 	worker_stop = 1;
 }
 
+/* application/json, or on SCIM routes also application/scim+json. */
 static int
-media_type_is_json(const char *ct)
+media_type_is_json(const char *ct, int scim)
 {
+	size_t	 n = 16;
+
 	if (ct == NULL)
 		return 0;
 	while (*ct == ' ')
 		ct++;
-	if (strncasecmp(ct, "application/json", 16) != 0)
+	if (scim && strncasecmp(ct, "application/scim+json", 21) == 0)
+		n = 21;
+	else if (strncasecmp(ct, "application/json", 16) != 0)
 		return 0;
-	ct += 16;
+	ct += n;
 	return *ct == '\0' || *ct == ';' || *ct == ' ' || *ct == '\t';
 }
 
@@ -84,9 +91,10 @@ front_body(struct req *r)
 
 	if (req_read_body(r, r->w->cfg->max_body) == -1)
 		return -1;
-	if (!media_type_is_json(req_env(r, "CONTENT_TYPE"))) {
+	if (!media_type_is_json(req_env(r, "CONTENT_TYPE"), r->scim)) {
 		resp_error(r, 415, "unsupported_media_type", NULL,
-		    "send the body as Content-Type: application/json");
+		    "send the body as Content-Type: application/json%s",
+		    r->scim ? " or application/scim+json" : "");
 		return -1;
 	}
 	rc = json_parse_object(r->raw.data != NULL ? r->raw.data : "",
@@ -265,15 +273,38 @@ front_auth(struct req *r, const struct route *rt)
 	return front_account(r, rt) == -1 || front_csrf(r) == -1 ? -1 : 0;
 }
 
+/*
+ * SCIM's answers (RFC 7644): a route flagged ROUTE_SCIM, or a path that
+ * matches none in a program that has such routes, answers in
+ * application/scim+json with its errors in SCIM's shape (r->scim).
+ */
+static void
+front_scim(struct req *r, enum router_result rc)
+{
+	const struct worker	*w = r->w;
+	size_t			 i;
+
+	if (rc == ROUTER_FOUND)
+		r->scim = (w->routes[r->match.index].flags & ROUTE_SCIM) != 0;
+	else
+		for (i = 0; i < w->nroutes && !r->scim; i++)
+			r->scim = (w->routes[i].flags & ROUTE_SCIM) != 0;
+	if (r->scim)
+		r->content_type = "application/scim+json";
+}
+
 static void
 front_line(struct req *r)
 {
 	struct worker		*w = r->w;
 	const struct route	*rt;
 	char			 allow[64];
+	enum router_result	 rc;
 
-	switch (router_match(w->routes, w->nroutes, r->method, r->path,
-	    &r->match)) {
+	rc = router_match(w->routes, w->nroutes, r->method, r->path,
+	    &r->match);
+	front_scim(r, rc);
+	switch (rc) {
 	case ROUTER_FOUND:
 		break;
 	case ROUTER_NO_METHOD:

@@ -41,6 +41,8 @@ struct req {
 	cJSON			*body;
 	struct principal	 principal;
 	int			 db_started;
+	int			 scim;		/* errors in SCIM's shape (RFC
+						   7644 3.12): lib/response.c */
 	struct timespec		 started;
 	/* The response. */
 	int			 status;

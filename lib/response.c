@@ -57,6 +57,44 @@ resp_nomem(struct req *r)
 }
 
 /*
+ * RFC 7644 3.12's scimType for an error code: the code itself when it is
+ * one of them (SCIM handlers pass it as the code), invalidSyntax for a
+ * body that is not JSON, else none.
+ */
+static const char *
+scim_type(const char *code)
+{
+	static const char *const types[] = { "invalidFilter", "tooMany",
+	    "uniqueness", "mutability", "invalidSyntax", "invalidPath",
+	    "noTarget", "invalidValue", "invalidVers", "sensitive" };
+	size_t	 i;
+
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (strcmp(code, types[i]) == 0)
+			return code;
+	return strcmp(code, "invalid_json") == 0 ? "invalidSyntax" : NULL;
+}
+
+/*
+ * An error on a SCIM route (r->scim, set by the front line), in SCIM's
+ * shape: {"schemas":[...Error],"status":"409","scimType":"uniqueness",
+ * "detail":"..."}. The request id is in X-Request-Id.
+ */
+static int
+scim_error(struct req *r, int status, const char *code, const char *message)
+{
+	const char	*type = scim_type(code);
+
+	return buf_printf(&r->out, "{\"schemas\":[\"urn:ietf:params:scim:api:"
+	    "messages:2.0:Error\"],\"status\":\"%d\"", status) == -1 ||
+	    (type != NULL && (buf_puts(&r->out, ",\"scimType\":") == -1 ||
+	    buf_json_string(&r->out, type) == -1)) ||
+	    buf_puts(&r->out, ",\"detail\":") == -1 ||
+	    buf_json_string(&r->out, message) == -1 ||
+	    buf_puts(&r->out, "}") == -1 ? -1 : 0;
+}
+
+/*
  * Replaces whatever response was being built with an error. field names
  * the offending field or parameter, or is NULL.
  */
@@ -73,6 +111,11 @@ resp_error(struct req *r, int status, const char *code, const char *field,
 	buf_reset(&r->headers);
 	buf_reset(&r->out);
 	r->status = status;
+	if (r->scim) {
+		if (scim_error(r, status, code, message) == -1)
+			resp_nomem(r);
+		return;
+	}
 	if (buf_puts(&r->out, "{\"error\":{\"code\":") == -1 ||
 	    buf_json_string(&r->out, code) == -1 ||
 	    buf_puts(&r->out, ",\"message\":") == -1 ||

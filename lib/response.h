@@ -5,6 +5,9 @@
  *
  *	{"error":{"code":"invalid_field","message":"name is required",
  *	          "field":"name","request_id":"..."}}
+ *
+ * except on SCIM routes (req.scim), where they are RFC 7644's: the code
+ * becomes scimType when it is one, the message the detail.
  */
 #ifndef COCKPIT_RESPONSE_H
 #define COCKPIT_RESPONSE_H

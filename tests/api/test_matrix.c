@@ -7,7 +7,9 @@
  * such account" for another account's {account_id}); a principal let
  * through is the handler's business, which the matrix only asks not to
  * be a denial. A new route is in the matrix the moment it is in a table;
- * one without a permission fails it.
+ * one without a permission fails it. Routes flagged scim take only a
+ * SCIM-scoped key, which no other route takes (403 either way), and
+ * answer in SCIM's shape (RFC 7644 3.12).
  *
  * Only accounts made here are touched; {x_id} placeholders other than the
  * account get a fresh random id, so DELETE and rotate find nothing, and
@@ -37,6 +39,7 @@ struct route_row {
 	enum level	 level;
 	int		 json_body;
 	int		 any_status;
+	int		 scim;
 };
 
 struct table {
@@ -52,10 +55,12 @@ struct who {
 	const char	*name;
 	enum level	 level;		/* LV_PUBLIC: anonymous */
 	int		 platform;	/* reaches every account */
+	int		 scim;		/* a SCIM-scoped key */
 	char		 auth[9000];
 };
 
-enum { ANON, END_USER, ACCOUNT_ADMIN, API_KEY, SUPER_TOKEN, MASTER, NWHO };
+enum { ANON, END_USER, ACCOUNT_ADMIN, API_KEY, SCIM_KEY, SUPER_TOKEN, MASTER,
+    NWHO };
 
 struct world {
 	char		 a[UUID_LEN + 1];	/* own */
@@ -94,19 +99,25 @@ perm_level(const char *s, enum level *lv)
 	return -1;
 }
 
+/* "-", or flags joined by commas: json_body, any_status, scim. */
 static int
 parse_flags(const char *s, struct route_row *rr)
 {
+	size_t	 n;
+
 	if (strcmp(s, "-") == 0)
 		return 0;
-	if (strcmp(s, "json_body") == 0)
-		rr->json_body = 1;
-	else if (strcmp(s, "any_status") == 0)
-		rr->any_status = 1;
-	else if (strcmp(s, "json_body,any_status") == 0)
-		rr->json_body = rr->any_status = 1;
-	else
-		return -1;
+	for (; *s != '\0'; s += n + (s[n] == ',')) {
+		n = strcspn(s, ",");
+		if (n == 9 && strncmp(s, "json_body", n) == 0)
+			rr->json_body = 1;
+		else if (n == 10 && strncmp(s, "any_status", n) == 0)
+			rr->any_status = 1;
+		else if (n == 4 && strncmp(s, "scim", n) == 0)
+			rr->scim = 1;
+		else
+			return -1;
+	}
 	return 0;
 }
 
@@ -296,16 +307,18 @@ who_set(struct who *w, const char *name, enum level lv, int platform,
 		bearer(w->auth, sizeof(w->auth), secret);
 }
 
-/* A key of the account, made with the master key; its secret. */
+/* A key of the account (scope api or scim), made with the master key. */
 static char *
-api_key_of(const char *account)
+api_key_of(const char *account, const char *scope)
 {
 	struct reply	 r;
-	char		 path[128], *key;
+	char		 path[128], body[96], *key;
 
 	(void)snprintf(path, sizeof(path), "/v1/accounts/%s/api-keys",
 	    account);
-	api_post_json(&r, path, "{\"name\":\"matrix\"}");
+	(void)snprintf(body, sizeof(body), "{\"name\":\"matrix\","
+	    "\"scope\":\"%s\"}", scope);
+	api_post_json(&r, path, body);
 	ck_assert_msg(r.status == 201, "api key: %ld %s", r.status,
 	    r.body.data);
 	ck_assert_ptr_nonnull(json_str(r.json, "key"));
@@ -317,7 +330,7 @@ api_key_of(const char *account)
 /*
  * Accounts A and B, A with an organisation of its own, and the
  * principals: nobody, A's end user, A's account admin, an API key of A,
- * a super admin, the master key.
+ * a SCIM key of A, a super admin, the master key.
  */
 static void
 world_init(struct world *wd)
@@ -342,8 +355,12 @@ world_init(struct world *wd)
 	who_set(&wd->who[ACCOUNT_ADMIN], "account_admin", LV_ACCOUNT_ADMIN, 0,
 	    t);
 	free(t);
-	t = api_key_of(wd->a);
+	t = api_key_of(wd->a, "api");
 	who_set(&wd->who[API_KEY], "api_key", LV_ACCOUNT_ADMIN, 0, t);
+	free(t);
+	t = api_key_of(wd->a, "scim");
+	who_set(&wd->who[SCIM_KEY], "scim_key", LV_ACCOUNT_ADMIN, 0, t);
+	wd->who[SCIM_KEY].scim = 1;
 	free(t);
 	(void)snprintf(email, sizeof(email), "super-%s@matrix.test", org);
 	t = user_token(AS_SUPER_ADMIN, NULL, email);
@@ -358,6 +375,31 @@ error_member(const struct reply *r, const char *name)
 {
 	return json_str(cJSON_GetObjectItemCaseSensitive(r->json, "error"),
 	    name);
+}
+
+/*
+ * Whether r is the front line's denial: status with code, or on a SCIM
+ * route status in SCIM's error shape (no code there).
+ */
+static int
+denial(const struct route_row *rr, const struct reply *r, long status,
+    const char *code)
+{
+	const cJSON	*schemas = cJSON_GetObjectItemCaseSensitive(r->json,
+			    "schemas");
+	const char	*ecode = error_member(r, "code");
+	const char	*st = json_str(r->json, "status");
+	char		 want[8];
+
+	if (r->status != status)
+		return 0;
+	if (!rr->scim)
+		return ecode != NULL && strcmp(ecode, code) == 0;
+	(void)snprintf(want, sizeof(want), "%ld", status);
+	return cJSON_IsArray(schemas) && cJSON_IsString(schemas->child) &&
+	    strcmp(schemas->child->valuestring,
+	    "urn:ietf:params:scim:api:messages:2.0:Error") == 0 &&
+	    st != NULL && strcmp(st, want) == 0;
 }
 
 static int
@@ -380,7 +422,6 @@ static int
 judge(const struct route_row *rr, const struct who *w, int foreign,
     const struct reply *r, char *expected, size_t len)
 {
-	const char	*code = error_member(r, "code");
 	char		 www[256];
 
 	if (rr->level == LV_PUBLIC) {
@@ -391,15 +432,18 @@ judge(const struct route_row *rr, const struct who *w, int foreign,
 	if (w->level == LV_PUBLIC) {
 		(void)snprintf(expected, len, "401 unauthorized with "
 		    "WWW-Authenticate");
-		return r->status == 401 && code != NULL &&
-		    strcmp(code, "unauthorized") == 0 &&
+		return denial(rr, r, 401, "unauthorized") &&
 		    reply_header(r, "WWW-Authenticate", www, sizeof(www)) == 0;
+	}
+	if (rr->scim != w->scim) {
+		(void)snprintf(expected, len, "403 forbidden (SCIM routes and "
+		    "SCIM keys only together)");
+		return denial(rr, r, 403, "forbidden");
 	}
 	if (w->level < rr->level) {
 		(void)snprintf(expected, len, "403 forbidden (role below %s)",
 		    rr->perm);
-		return r->status == 403 && code != NULL &&
-		    strcmp(code, "forbidden") == 0;
+		return denial(rr, r, 403, "forbidden");
 	}
 	if (foreign && !w->platform) {
 		(void)snprintf(expected, len, "404 not_found \"no such "
@@ -462,7 +506,8 @@ END_TEST
 START_TEST(test_principals_are_what_the_matrix_assumes)
 {
 	static const char *const roles[NWHO] = { NULL, "end_user",
-	    "account_admin", "account_admin", "super_admin", "super_admin" };
+	    "account_admin", "account_admin", NULL, "super_admin",
+	    "super_admin" };
 	struct world	 wd;
 	struct reply	 r;
 	const cJSON	*acct, *plat;
@@ -472,8 +517,12 @@ START_TEST(test_principals_are_what_the_matrix_assumes)
 	for (i = 0; i < NWHO; i++) {
 		ck_assert_int_eq(http(&r, "GET", "/v1/me/context", NULL, NULL,
 		    0, wd.who[i].auth), 0);
-		if (i == ANON) {
-			assert_error(&r, 401, "unauthorized", NULL);
+		if (i == ANON || i == SCIM_KEY) {
+			/* A SCIM key serves the SCIM routes only. */
+			if (i == ANON)
+				assert_error(&r, 401, "unauthorized", NULL);
+			else
+				assert_error(&r, 403, "forbidden", NULL);
 			reply_free(&r);
 			continue;
 		}
@@ -591,7 +640,11 @@ denial_is_logged(const struct route_row *rr, const struct who *w,
 	l.offset = log_size(rr->program);
 	l.reason = reason;
 	ck_assert_int_eq(call(&r, rr, w, account), 0);
-	assert_error(&r, status, code, NULL);
+	if (rr->scim)
+		ck_assert_msg(denial(rr, &r, status, code), "%s %s: %ld %s",
+		    rr->method, rr->pattern, r.status, r.body.data);
+	else
+		assert_error(&r, status, code, NULL);
 	ck_assert_int_eq(reply_header(&r, "X-Request-Id", l.request_id,
 	    sizeof(l.request_id)), 0);
 	reply_free(&r);
@@ -620,7 +673,8 @@ START_TEST(test_role_denials_are_logged)
 				continue;
 			denial_is_logged(&t->r[i], &wd.who[END_USER],
 			    scoped(&t->r[i]) ? wd.a : NULL, 403, "forbidden",
-			    "the role may not use the route");
+			    t->r[i].scim ? "SCIM routes and SCIM keys go only "
+			    "together" : "the role may not use the route");
 			done++;
 			break;
 		}
