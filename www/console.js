@@ -22,6 +22,8 @@ import * as accountPage from "./account.js";
 import * as auditPage from "./audit.js";
 import * as summaryPage from "./summary.js";
 import * as cataloguePage from "./catalogue.js";
+import * as directoryPage from "./directory.js";
+import * as invitePage from "./invite.js";
 
 const ACTING_STORAGE = "console-cockpit.acting-account";
 const OLD_KEY_STORAGE = "console-cockpit.master-key";  /* the master-key sign-in, gone */
@@ -191,7 +193,8 @@ function startStatusTimer() {
 
 /* ------------------------------------------------------------ sign-in */
 
-const VIEWS = ["loading", "sign-in", "accounts-view", "account-view", "me-view", "audit-view", "summary-view", "catalogue-view"];
+const VIEWS = ["loading", "sign-in", "accounts-view", "account-view", "me-view", "audit-view", "summary-view", "catalogue-view",
+  "directory-view", "invite-view"];
 
 /* The pages with a module of their own, by view: each has open() and leave(). */
 const PAGES = {
@@ -199,6 +202,8 @@ const PAGES = {
   "audit-view": auditPage,
   "summary-view": summaryPage,
   "catalogue-view": cataloguePage,
+  "directory-view": directoryPage,
+  "invite-view": invitePage,
 };
 
 /*
@@ -520,6 +525,10 @@ function route(context) {
     if (hash === "#/audit") {
       return { view: "audit-view", title: "audit-title", nav: "audit" };
     }
+    const d = /^#\/directory(?:\/(copilot|console)(?:\/(users|teams|orgs|invites))?)?$/.exec(hash);
+    if (d) {
+      return { view: "directory-view", title: "directory-title", nav: "directory", id: `${d[1] || "copilot"}/${d[2] || "users"}` };
+    }
     return { view: "account-view", title: "account-title", nav: "account", id: account.id };
   }
   return { view: "me-view", title: "me-title", nav: null };
@@ -528,7 +537,7 @@ function route(context) {
 const NAV = {
   platform: [["accounts", "#/accounts", "Accounts"], ["summary", "#/summary", "Summary"],
     ["catalogue", "#/catalogue", "Plans & features"], ["audit", "#/audit", "Audit log"]],
-  account: [["account", "#/account", "Account"], ["audit", "#/audit", "Audit log"]],
+  account: [["account", "#/account", "Account"], ["directory", "#/directory", "Directory"], ["audit", "#/audit", "Audit log"]],
 };
 
 /* The links to the pages the role gets, the current one marked. */
@@ -579,9 +588,29 @@ function showShell(context, focus) {
 
 /* The hash changed (a link, back or forward): the page it names. */
 function onHashChange() {
-  if (state.context && state.view !== "sign-in" && state.view !== "loading") {
+  if (inviteToken()) {
+    showInvitePage();
+  } else if (state.view === "invite-view") {
+    enter({ focus: true });
+  } else if (state.context && state.view !== "sign-in" && state.view !== "loading") {
     showShell(state.context, true);
   }
+}
+
+/* The token of an invite's link (#/invite/<token>), or null. */
+function inviteToken() {
+  const m = /^#\/invite\/([A-Za-z0-9_-]{8,200})$/.exec(window.location.hash);
+  return m ? m[1] : null;
+}
+
+/* An invite's page: public, whoever is signed in; the shell comes back after. */
+function showInvitePage() {
+  state.context = null;
+  state.contextGeneration++;
+  hideShell();
+  showView("invite-view");
+  invitePage.open(inviteToken());
+  $("invite-title").focus();
 }
 
 /* Leaves the shell: nothing of the session stays on the page. */
@@ -1327,6 +1356,10 @@ function start() {
   startStatusTimer();
   state.acting = storedActing();
   const signinError = takeSigninError();
+  if (inviteToken() && signinError === "") {
+    showInvitePage();
+    return;
+  }
   enter({ message: signinError });
 }
 

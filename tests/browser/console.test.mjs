@@ -1398,7 +1398,8 @@ test("an account admin's page: their own account; lifecycle, single sign-on, pla
   const demoAccount = demo.account;
   await accountPageReady(page, demoAccount);
   same(await textOf(page, "#account-title"), "Your account", "the page's title");
-  same(await navLinks(page), [["Account", "#/account", true], ["Audit log", "#/audit", false]], "the navigation");
+  same(await navLinks(page), [["Account", "#/account", true], ["Directory", "#/directory", false], ["Audit log", "#/audit", false]],
+    "the navigation");
   for (const id of ["#lifecycle", "#account-back", "#sso-form", "#pack-form", "#policy-form"]) {
     check(!(await isShown(page, id)), `${id} is shown to an account admin`);
   }
@@ -1556,7 +1557,7 @@ test("the audit log (account admin): their account's events only, no account pic
   const expected = (await api("GET", `/v1/audit?account_id=${demo.account.id}&limit=50`)).body;
   same(got.body.items.map((e) => e.id), expected.items.map((e) => e.id), "the events shown (Demo's, as the API gives them)");
   check(got.body.items.every((e) => e.account_id === demo.account.id), "another account's event");
-  same(await navLinks(page), [["Account", "#/account", false], ["Audit log", "#/audit", true]], "the navigation");
+  same(await navLinks(page), [["Account", "#/account", false], ["Directory", "#/directory", false], ["Audit log", "#/audit", true]], "the navigation");
   await shot(page, "28-audit-account-admin");
   await page.click("#page-nav a[href='#/account']");
   await untilShown(page, "#account-view", "back to the account page");
@@ -1799,6 +1800,424 @@ test("no horizontal scroll at 800 px on the account page, the audit log, the sum
   }
 });
 
+/* ------------------------------------------------ the directory (issue 6) */
+
+/* The directory API as the platform acting inside Demo (the master key with X-Account-Id). */
+async function dirApi(method, path, body) {
+  const headers = { Accept: "application/json", Authorization: `Bearer ${KEY}`, "X-Account-Id": demo.account.id };
+  const init = { method, headers };
+  if (body !== undefined) {
+    headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  const res = await fetch(BASE + path, init);
+  const text = await res.text();
+  let json = null;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    /* not JSON */
+  }
+  return { status: res.status, body: json, text };
+}
+
+async function dirMake(path, body, what = path) {
+  const r = await dirApi("POST", path, body);
+  check(r.status === 201, `POST ${what} ${JSON.stringify(body)}: expected 201, got ${r.status} ${r.text}`);
+  return r.body;
+}
+
+/* A user of Demo's domain directory, made through the API. */
+async function dirUser(domain, handle, name) {
+  return dirMake(`/v1/${domain}/users`, { email: `${handle}-${RUN}@demo.test`, display_name: name });
+}
+
+/* Goes to a directory page and waits until its list is loaded and shown. */
+async function dirPage(page, domain, tab) {
+  const answered = answerTo(page, "GET", `/v1/${domain}/${tab}`);
+  await goHash(page, `#/directory/${domain}/${tab}`);
+  await untilShown(page, `#dir-${tab}`, `the ${tab} page`);
+  same((await answered).status(), 200, `GET /v1/${domain}/${tab}`);
+  await until(`#${tab}-table loaded`, () => page.getAttribute(`#${tab}-table`, "aria-busy"), (v) => v === "false");
+}
+
+/* Runs action and waits for the list it makes the page load: returns the query asked. */
+async function dirLoads(page, domain, tab, action, ok = () => true) {
+  const answered = answerTo(page, "GET", `/v1/${domain}/${tab}`, (q, u) => u.pathname === `/v1/${domain}/${tab}` && ok(q));
+  await action();
+  const r = await answered;
+  await until(`#${tab}-table loaded`, () => page.getAttribute(`#${tab}-table`, "aria-busy"), (v) => v === "false");
+  await sleep(50);
+  return new URL(r.url()).searchParams;
+}
+
+/* The rows of a directory table: the first cell's strong text or button, and each cell's text. */
+async function dirRows(page, tab) {
+  return page.$$eval(`#${tab}-body tr`, (trs) => trs.map((tr) => ({
+    id: tr.dataset.id || tr.dataset.user || "",
+    name: (tr.querySelector(".row-link, .strong")?.textContent ?? "").trim(),
+    cells: [...tr.children].map((td) => td.textContent.trim()),
+  })));
+}
+
+async function rowNames(page, tab) {
+  return (await dirRows(page, tab)).map((r) => r.name);
+}
+
+/* Adds name to a multi-picker by the keyboard: type, the first match highlighted, Enter. */
+async function pickMany(page, id, text, name) {
+  if ((await page.inputValue(`#${id}`)) !== "") {
+    await page.fill(`#${id}`, "");
+  }
+  await page.focus(`#${id}`);
+  await page.keyboard.type(text, { delay: 15 });
+  let state = await until(`${name} highlighted in #${id}`, () => pickerState(page, id),
+    (v) => v.expanded === "true" && v.options.includes(name) && v.active !== null);
+  for (let i = 0; i < state.options.length && state.active !== name; i++) {
+    await page.keyboard.press("ArrowDown");
+    state = await pickerState(page, id);
+  }
+  same(state.active, name, `the option highlighted in #${id}`);
+  await page.keyboard.press("Enter");
+  await until(`${name} chosen in #${id}`, () => pickerState(page, id), (v) => v.chips.includes(name));
+}
+
+async function signInAdmin(page) {
+  if (await isShown(page, "#page-nav") && (await textOf(page, "#who-name")) === ADMIN.name) {
+    return;
+  }
+  await ssoSignIn(page, ADMIN);
+  await untilShown(page, "#page-nav", "the navigation");
+}
+
+test("directory, users (account admin): the Directory link; add; search (debounced), status and sort; names edited; deactivation shown, then reactivated", async (page) => {
+  const ann = await dirUser("copilot", "ann", `Ann ${RUN}`);
+  const bob = await dirUser("copilot", "bob", `Bob ${RUN}`);
+  await signInAdmin(page);
+  same((await navLinks(page)).map((l) => l[0]), ["Account", "Directory", "Audit log"], "the navigation");
+  const first = answerTo(page, "GET", "/v1/copilot/users");
+  await page.click("#page-nav a[data-page=directory]");
+  same((await first).status(), 200, "the users list");
+  await untilShown(page, "#dir-users", "the users page");
+  same(await page.$$eval("#dir-domains a", (as) => as.map((a) => [a.textContent, a.getAttribute("aria-current")])),
+    [["Copilot", "page"], ["Console", null]], "the product switch");
+  same(await page.$$eval("#dir-tabs a", (as) => as.map((a) => [a.textContent, a.getAttribute("aria-current")])),
+    [["Users", "page"], ["Teams", null], ["Organisations", null], ["Invites", null]], "the tabs");
+
+  await page.fill("#user-create-form-email", `dana-${RUN}@demo.test`);
+  await page.fill("#user-create-form-display_name", `Dana ${RUN}`);
+  const made = answerTo(page, "POST", "/v1/copilot/users");
+  await page.click("#user-create-form button[type=submit]");
+  same((await made).status(), 201, "adding a user");
+  await untilText(page, "#user-panel-title", (t) => t === `Dana ${RUN}`, "the new user's panel");
+  await page.fill("#user-create-form-email", "not-an-email");
+  await page.click("#user-create-form button[type=submit]");
+  await untilShown(page, "#user-create-form-email-error", "the email's error");
+
+  const mark = seen.apiRequests.length;
+  const q = await dirLoads(page, "copilot", "users", () => page.locator("#users-filters-q").pressSequentially(RUN, { delay: 30 }),
+    (p) => p.get("q") === RUN);
+  same(q.get("q"), RUN, "the search asked");
+  const searches = requestsSince(mark).filter((r) => r.path.startsWith("/v1/copilot/users?"));
+  check(searches.length < RUN.length, `typing ${RUN.length} keys made ${searches.length} searches: not debounced`);
+  await until("the three users found", () => rowNames(page, "users"),
+    (n) => [`Ann ${RUN}`, `Bob ${RUN}`, `Dana ${RUN}`].every((x) => n.includes(x)) && n.length === 3);
+  const byName = await dirLoads(page, "copilot", "users", () => page.selectOption("#users-filters-sort", "name"));
+  same(byName.get("sort"), "name", "the sort asked");
+  same(await rowNames(page, "users"), [`Ann ${RUN}`, `Bob ${RUN}`, `Dana ${RUN}`], "the users by name");
+  await shot(page, "40-directory-users");
+
+  same((await dirApi("PATCH", `/v1/copilot/users/${bob.id}`, { status: "inactive" })).status, 200, "deactivating Bob through the API");
+  await dirLoads(page, "copilot", "users", () => page.selectOption("#users-filters-status", "inactive"));
+  same(await rowNames(page, "users"), [`Bob ${RUN}`], "the inactive users");
+  await dirLoads(page, "copilot", "users", () => page.selectOption("#users-filters-status", ""));
+
+  await page.click(`#users-body button[data-user="${ann.id}"]`);
+  await untilText(page, "#user-email", (t) => t === ann.email, "Ann's panel");
+  await page.fill("#user-form-display_name", `Annie ${RUN}`);
+  await page.fill("#user-form-family_name", "Archer");
+  const patched = answerTo(page, "PATCH", `/v1/copilot/users/${ann.id}`);
+  await page.click("#user-form button[type=submit]");
+  same((await patched).status(), 200, "saving Ann's names");
+  await untilText(page, "#user-form-note", (t) => t === "Saved.", "Saved.");
+  await until("the row renamed", () => rowNames(page, "users"), (n) => n.includes(`Annie ${RUN}`));
+
+  await page.click("#user-deactivate");
+  await untilText(page, "#user-deactivate", (t) => t === `Confirm: deactivate Annie ${RUN}`, "the confirmation");
+  const off = answerTo(page, "PATCH", `/v1/copilot/users/${ann.id}`);
+  await page.click("#user-deactivate");
+  same((await off).status(), 200, "deactivating Ann");
+  await untilText(page, "#user-status", (t) => t === "Inactive", "Ann shown inactive");
+  const row = (await dirRows(page, "users")).find((r) => r.name === `Annie ${RUN}`);
+  check(row && row.cells[1].startsWith("Inactive"), `Ann's row: ${JSON.stringify(row)}`);
+  await shot(page, "41-directory-user-deactivated", true);
+  const on = answerTo(page, "PATCH", `/v1/copilot/users/${ann.id}`);
+  await page.click("#user-activate");
+  same((await on).status(), 200, "reactivating Ann");
+  await untilText(page, "#user-status", (t) => t === "Active", "Ann active again");
+  same((await dirApi("GET", `/v1/copilot/users/${ann.id}`)).body.status, "active", "Ann's status in the API");
+});
+
+test("directory, teams (account admin): organisation picker (keyboard) to create and filter; bulk add by the multi-user picker, a 422 adds nobody; role; remove; delete after confirming", async (page) => {
+  const m = RUN + "tm";
+  const org = await dirMake("/v1/copilot/orgs", { name: `Research ${m}` });
+  await dirMake("/v1/copilot/teams", { name: `Elsewhere ${m}` });
+  const [cal, dee, eve] = await Promise.all([dirUser("copilot", "cal", `Cal ${m}`), dirUser("copilot", "dee", `Dee ${m}`),
+    dirUser("copilot", "eve", `Eve ${m}`)]);
+  await signInAdmin(page);
+  await dirPage(page, "copilot", "teams");
+  await page.click("#team-new");
+  await page.fill("#team-form-name", `Team ${m}`);
+  await pickByKeyboard(page, "team-form-organisation_id", `Research ${m}`.slice(0, 12), `Research ${m}`);
+  same((await pickerState(page, "team-form-organisation_id")).value, `Research ${m}`, "the organisation chosen");
+  const made = answerTo(page, "POST", "/v1/copilot/teams");
+  await page.click("#team-save");
+  const created = await made;
+  same(created.status(), 201, "creating the team");
+  same((created.request().postDataJSON()).organisation_id, org.id, "the organisation sent");
+  const team = await created.json();
+  await untilShown(page, "#team-members", "the team's members");
+
+  await dirLoads(page, "copilot", "teams", () => pickByKeyboard(page, "teams-filters-org", "Research", `Research ${m}`),
+    (p) => p.get("organisation_id") === org.id);
+  same(await rowNames(page, "teams"), [`Team ${m}`], "the teams of Research");
+
+  await pickMany(page, "team-members-form-users", `Cal ${m}`.slice(0, 5), `Cal ${m}`);
+  await pickMany(page, "team-members-form-users", "dee-" + RUN, `Dee ${m}`);
+  await page.keyboard.press("Backspace");
+  await page.keyboard.press("Backspace");
+  await page.fill("#team-members-form-users", "");
+  await page.keyboard.press("Backspace");
+  same((await pickerState(page, "team-members-form-users")).chips, [`Cal ${m}`], "the chips after Backspace in the empty field");
+  await pickMany(page, "team-members-form-users", "dee-" + RUN, `Dee ${m}`);
+  same((await dirApi("PATCH", `/v1/copilot/users/${dee.id}`, { status: "inactive" })).status, 200, "another admin deactivating Dee");
+  const refused = answerTo(page, "POST", `/v1/copilot/teams/${team.id}/members`);
+  await page.click("#team-members-form button[type=submit]");
+  same((await refused).status(), 422, "adding an inactive user with an active one");
+  await untilText(page, "#team-members-form-users-error", (t) => t.startsWith("Nobody was added") && t.includes(dee.email),
+    "the 422 naming Dee");
+  same((await dirApi("GET", `/v1/copilot/teams/${team.id}`)).body.members, 0, "members after the refused add");
+  await shot(page, "42-directory-bulk-add-refused", true);
+
+  await page.click(`#team-members .chip-remove[aria-label="Remove Dee ${m}"]`);
+  const added = answerTo(page, "POST", `/v1/copilot/teams/${team.id}/members`);
+  await page.click("#team-members-form button[type=submit]");
+  same((await added).status(), 200, "adding Cal");
+  await untilText(page, "#team-members-form-note", (t) => t === "Added 1 member.", "the note");
+  await pickMany(page, "team-members-form-users", "eve-" + RUN, `Eve ${m}`);
+  await page.selectOption("#team-members-form-role", "lead");
+  await page.click("#team-members-form button[type=submit]");
+  await until("Cal a member and Eve a lead", () => page.$$eval("#team-members-body tr", (trs) => trs.map((tr) => tr.children[1].textContent).sort()),
+    (v) => JSON.stringify(v) === JSON.stringify(["Lead", "Member"]));
+  await until("the team's row counting 2 members", () => dirRows(page, "teams"), (rows) => rows[0]?.cells[2] === "2");
+  await shot(page, "43-directory-team-members", true);
+
+  const removed = answerTo(page, "DELETE", `/v1/copilot/teams/${team.id}/members/${cal.id}`);
+  await page.click(`#team-members-body button[data-remove="${cal.id}"]`);
+  same((await removed).status(), 200, "removing Cal");
+  await until("Eve alone", () => page.$$eval("#team-members-body tr", (trs) => trs.map((tr) => tr.dataset.user)),
+    (v) => JSON.stringify(v) === JSON.stringify([eve.id]));
+
+  await page.click("#team-delete");
+  await untilText(page, "#team-delete", (t) => t.startsWith(`Confirm: delete Team ${m}`), "the delete confirmation");
+  const gone = answerTo(page, "DELETE", `/v1/copilot/teams/${team.id}`);
+  await page.click("#team-delete");
+  same((await gone).status(), 200, "deleting the team");
+  await untilHidden(page, "#team-panel", "the team's panel");
+  same((await dirApi("GET", `/v1/copilot/teams/${team.id}`)).status, 404, "the team after deleting it");
+});
+
+test("directory, organisations (account admin): the global one has no delete button; create, edit, members; a 409 (teams left) explained", async (page) => {
+  const m = RUN + "or";
+  const fay = await dirUser("copilot", "fay", `Fay ${m}`);
+  await signInAdmin(page);
+  await dirPage(page, "copilot", "orgs");
+  const global = (await dirRows(page, "orgs")).find((r) => r.cells[0].includes("Global"));
+  check(global, "no global organisation among the rows");
+  await page.click(`#orgs-body button[data-org="${global.id}"]`);
+  await untilShown(page, "#org-global-hint", "the global organisation's hint");
+  check(!(await isShown(page, "#org-delete")), "a delete button for the global organisation");
+  await shot(page, "44-directory-org-global");
+
+  await page.click("#org-new");
+  await page.fill("#org-form-name", `Lab ${m}`);
+  const made = answerTo(page, "POST", "/v1/copilot/orgs");
+  await page.click("#org-save");
+  same((await made).status(), 201, "creating the organisation");
+  const org = await (await made).json();
+  await untilShown(page, "#org-members", "the organisation's members");
+  await page.fill("#org-form-description", "Where the experiments are");
+  await page.click("#org-save");
+  await untilText(page, "#org-form-note", (t) => t === "Saved.", "Saved.");
+  await pickMany(page, "org-members-form-users", "fay-" + RUN, `Fay ${m}`);
+  await page.selectOption("#org-members-form-role", "admin");
+  await page.click("#org-members-form button[type=submit]");
+  await until("Fay an admin", () => page.$$eval("#org-members-body tr", (trs) => trs.map((tr) => [tr.dataset.user, tr.children[1].textContent])),
+    (v) => JSON.stringify(v) === JSON.stringify([[fay.id, "Admin"]]));
+
+  await dirMake("/v1/copilot/teams", { name: `Bench ${m}`, organisation_id: org.id });
+  await page.click("#org-delete");
+  const refused = answerTo(page, "DELETE", `/v1/copilot/orgs/${org.id}`);
+  await page.click("#org-delete");
+  same((await refused).status(), 409, "deleting an organisation with a team");
+  await untilText(page, "#org-form-error", (t) => t.startsWith("Not deleted: it still has teams."), "the 409 explained");
+  await shot(page, "45-directory-org-not-empty", true);
+  same((await dirApi("GET", `/v1/copilot/orgs/${org.id}`)).status, 200, "the organisation is still there");
+});
+
+test("directory: Copilot and Console show different data; Console teams need an organisation", async (page) => {
+  const m = RUN + "dm";
+  const corg = await dirMake("/v1/console/orgs", { name: `Ops ${m}` });
+  await dirMake("/v1/console/teams", { name: `Console team ${m}`, organisation_id: corg.id });
+  await dirMake("/v1/copilot/teams", { name: `Copilot team ${m}` });
+  await dirUser("console", "gil", `Gil ${m}`);
+  await ssoSignIn(page, ADMIN, "/#/directory/copilot/teams");
+  await untilShown(page, "#dir-teams", "the teams page");
+  await dirLoads(page, "copilot", "teams", () => page.fill("#teams-filters-q", m));
+  same(await rowNames(page, "teams"), [`Copilot team ${m}`], "Copilot's teams");
+  const mark = seen.apiRequests.length;
+  await dirLoads(page, "console", "teams", () => page.click("#dir-domains a[data-domain=console]"));
+  same(await page.getAttribute("#dir-domains a[data-domain=console]", "aria-current"), "page", "Console marked");
+  check(requestsSince(mark).every((r) => !r.path.startsWith("/v1/copilot/")), "Copilot asked while in Console");
+  same(await page.inputValue("#teams-filters-q"), "", "the search after switching products");
+  await dirLoads(page, "console", "teams", () => page.fill("#teams-filters-q", m));
+  same(await rowNames(page, "teams"), [`Console team ${m}`], "Console's teams");
+  await shot(page, "46-directory-console-teams");
+  await page.click("#team-new");
+  await page.fill("#team-form-name", `Orphan ${m}`);
+  await page.click("#team-save");
+  await untilText(page, "#team-form-organisation_id-error", (t) => t.includes("Console teams need one"), "the organisation asked for");
+  await dirLoads(page, "console", "users", () => page.click("#dir-tabs a[data-tab=users]"));
+  await dirLoads(page, "console", "users", () => page.fill("#users-filters-q", RUN));
+  same(await rowNames(page, "users"), [`Gil ${m}`], "Console's users of this run");
+  await dirPage(page, "copilot", "users");
+  await dirLoads(page, "copilot", "users", () => page.fill("#users-filters-q", m));
+  same(await rowNames(page, "users"), [], "Gil in Copilot");
+  await untilText(page, "#users-empty", (t) => t === "No users match.", "the empty list");
+});
+
+test("invites: made with a team chosen by the picker, the link shown once and copied; accepted signed out in a fresh browser; the user appears; resend and revoke", async (page) => {
+  const m = RUN + "iv";
+  const team = await dirMake("/v1/copilot/teams", { name: `Guests ${m}` });
+  const email = `ivy-${RUN}@demo.test`;
+  await page.context().grantPermissions(["clipboard-read", "clipboard-write"], { origin: BASE });
+  await signInAdmin(page);
+  await dirPage(page, "copilot", "invites");
+  await page.fill("#invite-form-email", email);
+  await page.fill("#invite-form-display_name", `Ivy ${m}`);
+  await pickByKeyboard(page, "invite-form-team_id", "Guests", `Guests ${m}`);
+  const made = answerTo(page, "POST", "/v1/copilot/invites");
+  await page.click("#invite-form button[type=submit]");
+  const r = await made;
+  same(r.status(), 201, "creating the invite");
+  same(r.request().postDataJSON(), { email, display_name: `Ivy ${m}`, team_id: team.id }, "the invite asked for");
+  await untilShown(page, "#invite-link", "the invite's link");
+  const link = await textOf(page, "#invite-link-value");
+  check(link.startsWith(BASE + "/#/invite/cki_"), `the link: ${link}`);
+  await page.click("#invite-link-copy");
+  await untilText(page, "#invite-link-copied", (t) => t === "Copied.", "Copied.");
+  same(await page.evaluate(() => navigator.clipboard.readText()), link, "the clipboard");
+  await until("the pending invite's row", () => dirRows(page, "invites"),
+    (rows) => rows.some((x) => x.cells[0].includes(email) && x.cells[1].startsWith("Pending") && x.cells[2] === `Team Guests ${m}`));
+  await shot(page, "47-directory-invite-link");
+  await page.click("#invite-link-hide");
+  check(!(await isShown(page, "#invite-link")), "the link is still shown after Done");
+  same(await page.locator("#dir-invites").textContent().then((t) => t.includes("cki_")), false, "the token still on the page");
+
+  const fresh = await page.context().browser().newContext({ viewport: { width: 1280, height: 800 }, locale: "en-US", timezoneId: "UTC" });
+  try {
+    const guest = await fresh.newPage();
+    const problems = [];
+    guest.on("pageerror", (e) => problems.push(String(e)));
+    await guest.goto(link);
+    await untilShown(guest, "#invite-body", "the invite page, signed out");
+    same(await textOf(guest, "#invite-email"), email, "the invite's email");
+    same(await textOf(guest, "#invite-account"), "Demo", "the invite's account");
+    same(await textOf(guest, "#invite-state"), "Waiting to be accepted", "the invite's state");
+    check(!(await isShown(guest, "#session")) && !(await isShown(guest, "#sign-in")), "the shell or sign-in shown on the invite page");
+    await shot(guest, "48-invite-accept");
+    const accepted = guest.waitForResponse((x) => new URL(x.url()).pathname === "/v1/invites/accept", { timeout: WAIT_MS });
+    await guest.click("#invite-accept-form button[type=submit]");
+    same((await accepted).status(), 200, "accepting");
+    await untilText(guest, "#invite-done", (t) => t.includes(email), "the welcome");
+    await shot(guest, "49-invite-accepted");
+    same(problems, [], "page errors on the invite page");
+  } finally {
+    await fresh.close();
+  }
+
+  await dirLoads(page, "copilot", "invites", () => page.fill("#invites-filters-q", email));
+  await until("the invite accepted", () => dirRows(page, "invites"), (rows) => rows.length === 1 && rows[0].cells[1].startsWith("Accepted"));
+  await dirPage(page, "copilot", "users");
+  await dirLoads(page, "copilot", "users", () => page.fill("#users-filters-q", email));
+  same(await rowNames(page, "users"), [`Ivy ${m}`], "the user who accepted");
+  const members = await dirApi("GET", `/v1/copilot/teams/${team.id}/members`);
+  same(members.body.items.map((x) => x.email), [email], "the team's members after accepting");
+
+  const other = await dirMake("/v1/copilot/invites", { email: `jo-${RUN}@demo.test` });
+  await dirPage(page, "copilot", "invites");
+  await dirLoads(page, "copilot", "invites", () => page.fill("#invites-filters-q", `jo-${RUN}`));
+  const resent = answerTo(page, "POST", `/v1/copilot/invites/${other.id}/resend`);
+  await page.click(`#invites-body button[data-act=resend][data-invite="${other.id}"]`);
+  same((await resent).status(), 200, "resending");
+  await untilShown(page, "#invite-link", "the new link");
+  check((await textOf(page, "#invite-link-value")) !== link, "the resent link is the first one");
+  await until("sent twice", () => dirRows(page, "invites"), (rows) => rows[0]?.cells[1].includes("Sent 2 times"));
+  await page.click(`#invites-body button[data-act=revoke][data-invite="${other.id}"]`);
+  await untilText(page, `#invites-body button[data-act=revoke]`, (t) => t === "Confirm revoke", "the revoke confirmation");
+  const revoked = answerTo(page, "POST", `/v1/copilot/invites/${other.id}/revoke`);
+  await page.click(`#invites-body button[data-act=revoke][data-invite="${other.id}"]`);
+  same((await revoked).status(), 200, "revoking");
+  await until("the invite revoked", () => dirRows(page, "invites"), (rows) => rows[0]?.cells[1].startsWith("Revoked"));
+  await shot(page, "50-directory-invites");
+});
+
+test("directory (super admin acting inside Demo): every page, with X-Account-Id; the account admin's nav", async (page) => {
+  await signIn(page);
+  await page.evaluate((acting) => sessionStorage.setItem("console-cockpit.acting-account", JSON.stringify(acting)),
+    { id: demo.account.id, name: "Demo" });
+  await goHash(page, "#/directory/copilot/users");
+  const mark = seen.apiRequests.length;
+  await page.reload();
+  await untilShown(page, "#dir-users", "the users page acting inside Demo");
+  same((await navLinks(page)).map((l) => l[0]), ["Account", "Directory", "Audit log"], "the navigation inside Demo");
+  try {
+    for (const [domain, tab] of [["copilot", "teams"], ["copilot", "orgs"], ["copilot", "invites"], ["console", "users"], ["copilot", "users"]]) {
+      await dirPage(page, domain, tab);
+      check((await dirRows(page, tab)).length > 0, `nothing on ${domain} ${tab} inside Demo`);
+      await shot(page, `51-super-directory-${domain}-${tab}`);
+    }
+    await page.setViewportSize({ width: 800, height: 900 });
+    for (const tab of ["teams", "users"]) {
+      await dirPage(page, "copilot", tab);
+      await page.click(`#${tab}-body .row-link`);
+      await untilShown(page, tab === "users" ? "#user-body" : "#team-members", `the ${tab} panel at 800 px`);
+      await checkNoHorizontalScroll(page, `the directory's ${tab} at 800 px`);
+      await shot(page, `51-super-directory-${tab}-800`, true);
+    }
+    const dir = requestsSince(mark).filter((r) => /^\/v1\/(copilot|console)\//.test(r.path));
+    check(dir.length > 0 && dir.every((r) => r.account === demo.account.id), `directory requests without X-Account-Id: ${JSON.stringify(dir.filter((r) => r.account !== demo.account.id))}`);
+  } finally {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.evaluate(() => sessionStorage.removeItem("console-cockpit.acting-account"));
+  }
+});
+
+test("an end user gets no directory: no link, the addresses stay on their page, the API refuses (403)", async (page) => {
+  await ssoSignIn(page, END_USER);
+  await untilShown(page, "#me-view", "the end user's page");
+  for (const hash of ["#/directory", "#/directory/console/teams", "#/directory/copilot/invites"]) {
+    await goHash(page, hash);
+    await sleep(100);
+    check(await isShown(page, "#me-view"), `${hash} left the end user's page`);
+    check(!(await isShown(page, "#directory-view")), `the directory shown to an end user at ${hash}`);
+  }
+  check(!(await isShown(page, "#page-nav")), "the navigation is shown to an end user");
+  same((await pageFetch(page, "GET", "/v1/copilot/users")).status, 403, "GET /v1/copilot/users as an end user");
+  same((await pageFetch(page, "GET", "/v1/console/teams")).status, 403, "GET /v1/console/teams as an end user");
+  await shot(page, "52-end-user-no-directory");
+});
+
 /* The API refusals the tests above provoke on purpose; Chromium logs each. */
 const EXPECTED_REFUSALS = [
   ["/v1/me/context", /^(401)$/],
@@ -1806,6 +2225,8 @@ const EXPECTED_REFUSALS = [
   ["/v1/accounts", /^(401|403|404|409|422)$/],
   ["/v1/audit", /^(403)$/],
   ["/v1/plans", /^(409)$/],
+  ["/v1/copilot", /^(403|409|422)$/],
+  ["/v1/console", /^(403)$/],
 ];
 
 function expectedRefusal(message) {
