@@ -13,7 +13,6 @@
 #include "pagination.h"
 
 #define NFIELDS(a)	(sizeof(a) / sizeof((a)[0]))
-#define MEMBERS_ADD_MAX	500	/* users added to a team in one request */
 
 /* Indexes into directory_stmts[], in the same order. */
 enum directory_stmt {

@@ -139,7 +139,7 @@ member_added(struct req *r, const struct kind *k, const PGresult *res,
 }
 
 /*
- * POST …/{team_id|org_id}/members {"users": [ids or emails, 1 to 500],
+ * POST …/{team_id|org_id}/members {"users": [ids or emails, 1 to 100],
  * "role"?}: 200 {"added", "unchanged"} (adding a member again changes
  * nothing); 400 unknown_field; 422 invalid_field (also naming users who
  * are not active users of the directory: then nobody is added); 404.

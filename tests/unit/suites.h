@@ -16,6 +16,7 @@ Suite	*password_suite(void);
 Suite	*secret_suite(void);
 Suite	*router_suite(void);
 Suite	*schema_suite(void);
+Suite	*scim_filter_suite(void);
 Suite	*token_suite(void);
 Suite	*uuid_suite(void);
 Suite	*validate_suite(void);
