@@ -1922,15 +1922,15 @@ test("directory, users (account admin): the Directory link; add; search (debounc
   check(searches.length < RUN.length, `typing ${RUN.length} keys made ${searches.length} searches: not debounced`);
   await until("the three users found", () => rowNames(page, "users"),
     (n) => [`Ann ${RUN}`, `Bob ${RUN}`, `Dana ${RUN}`].every((x) => n.includes(x)) && n.length === 3);
-  const byName = await dirLoads(page, "copilot", "users", () => page.selectOption("#users-filters-sort", "name"));
+  const byName = await dirLoads(page, "copilot", "users", () => page.selectOption("#users-filters-sort", "name"), (p) => p.get("sort") === "name");
   same(byName.get("sort"), "name", "the sort asked");
   same(await rowNames(page, "users"), [`Ann ${RUN}`, `Bob ${RUN}`, `Dana ${RUN}`], "the users by name");
   await shot(page, "40-directory-users");
 
   same((await dirApi("PATCH", `/v1/copilot/users/${bob.id}`, { status: "inactive" })).status, 200, "deactivating Bob through the API");
-  await dirLoads(page, "copilot", "users", () => page.selectOption("#users-filters-status", "inactive"));
+  await dirLoads(page, "copilot", "users", () => page.selectOption("#users-filters-status", "inactive"), (p) => p.get("status") === "inactive");
   same(await rowNames(page, "users"), [`Bob ${RUN}`], "the inactive users");
-  await dirLoads(page, "copilot", "users", () => page.selectOption("#users-filters-status", ""));
+  await dirLoads(page, "copilot", "users", () => page.selectOption("#users-filters-status", ""), (p) => !p.has("status"));
 
   await page.click(`#users-body button[data-user="${ann.id}"]`);
   await untilText(page, "#user-email", (t) => t === ann.email, "Ann's panel");
@@ -2073,14 +2073,14 @@ test("directory: Copilot and Console show different data; Console teams need an 
   await dirUser("console", "gil", `Gil ${m}`);
   await ssoSignIn(page, ADMIN, "/#/directory/copilot/teams");
   await untilShown(page, "#dir-teams", "the teams page");
-  await dirLoads(page, "copilot", "teams", () => page.fill("#teams-filters-q", m));
+  await dirLoads(page, "copilot", "teams", () => page.fill("#teams-filters-q", m), (p) => p.get("q") === m);
   same(await rowNames(page, "teams"), [`Copilot team ${m}`], "Copilot's teams");
   const mark = seen.apiRequests.length;
   await dirLoads(page, "console", "teams", () => page.click("#dir-domains a[data-domain=console]"));
   same(await page.getAttribute("#dir-domains a[data-domain=console]", "aria-current"), "page", "Console marked");
   check(requestsSince(mark).every((r) => !r.path.startsWith("/v1/copilot/")), "Copilot asked while in Console");
   same(await page.inputValue("#teams-filters-q"), "", "the search after switching products");
-  await dirLoads(page, "console", "teams", () => page.fill("#teams-filters-q", m));
+  await dirLoads(page, "console", "teams", () => page.fill("#teams-filters-q", m), (p) => p.get("q") === m);
   same(await rowNames(page, "teams"), [`Console team ${m}`], "Console's teams");
   await shot(page, "46-directory-console-teams");
   await page.click("#team-new");
@@ -2088,10 +2088,10 @@ test("directory: Copilot and Console show different data; Console teams need an 
   await page.click("#team-save");
   await untilText(page, "#team-form-organisation_id-error", (t) => t.includes("Console teams need one"), "the organisation asked for");
   await dirLoads(page, "console", "users", () => page.click("#dir-tabs a[data-tab=users]"));
-  await dirLoads(page, "console", "users", () => page.fill("#users-filters-q", RUN));
+  await dirLoads(page, "console", "users", () => page.fill("#users-filters-q", RUN), (p) => p.get("q") === RUN);
   same(await rowNames(page, "users"), [`Gil ${m}`], "Console's users of this run");
   await dirPage(page, "copilot", "users");
-  await dirLoads(page, "copilot", "users", () => page.fill("#users-filters-q", m));
+  await dirLoads(page, "copilot", "users", () => page.fill("#users-filters-q", m), (p) => p.get("q") === m);
   same(await rowNames(page, "users"), [], "Gil in Copilot");
   await untilText(page, "#users-empty", (t) => t === "No users match.", "the empty list");
 });
@@ -2146,17 +2146,20 @@ test("invites: made with a team chosen by the picker, the link shown once and co
     await fresh.close();
   }
 
-  await dirLoads(page, "copilot", "invites", () => page.fill("#invites-filters-q", email));
+  await dirLoads(page, "copilot", "invites", () => page.fill("#invites-filters-q", email), (p) => p.get("q") === email);
   await until("the invite accepted", () => dirRows(page, "invites"), (rows) => rows.length === 1 && rows[0].cells[1].startsWith("Accepted"));
   await dirPage(page, "copilot", "users");
-  await dirLoads(page, "copilot", "users", () => page.fill("#users-filters-q", email));
+  await dirLoads(page, "copilot", "users", () => page.fill("#users-filters-q", email), (p) => p.get("q") === email);
   same(await rowNames(page, "users"), [`Ivy ${m}`], "the user who accepted");
+  await page.click("#users-body .row-link");
+  await untilText(page, "#user-teams", (t) => t.startsWith(`Guests ${m}`), "Ivy's teams in her panel");
+  same(await textOf(page, "#user-teams-note"), "In 1 team:", "the teams' note");
   const members = await dirApi("GET", `/v1/copilot/teams/${team.id}/members`);
   same(members.body.items.map((x) => x.email), [email], "the team's members after accepting");
 
   const other = await dirMake("/v1/copilot/invites", { email: `jo-${RUN}@demo.test` });
   await dirPage(page, "copilot", "invites");
-  await dirLoads(page, "copilot", "invites", () => page.fill("#invites-filters-q", `jo-${RUN}`));
+  await dirLoads(page, "copilot", "invites", () => page.fill("#invites-filters-q", `jo-${RUN}`), (p) => p.get("q") === `jo-${RUN}`);
   const resent = answerTo(page, "POST", `/v1/copilot/invites/${other.id}/resend`);
   await page.click(`#invites-body button[data-act=resend][data-invite="${other.id}"]`);
   same((await resent).status(), 200, "resending");
@@ -2170,6 +2173,42 @@ test("invites: made with a team chosen by the picker, the link shown once and co
   same((await revoked).status(), 200, "revoking");
   await until("the invite revoked", () => dirRows(page, "invites"), (rows) => rows[0]?.cells[1].startsWith("Revoked"));
   await shot(page, "50-directory-invites");
+});
+
+test("directory: Load more pages through 55 users and a team's 55 members without duplicates", async (page) => {
+  const m = RUN + "lm";
+  const org = await dirMake("/v1/console/orgs", { name: `Many ${m}` });
+  const team = await dirMake("/v1/console/teams", { name: `Crowd ${m}`, organisation_id: org.id });
+  const emails = [];
+  for (let i = 0; i < 55; i += 11) {
+    await Promise.all(Array.from({ length: 11 }, (_, j) => {
+      emails.push(`p${String(i + j).padStart(2, "0")}-${m}@demo.test`);
+      return dirMake("/v1/console/users", { email: emails[emails.length - 1] });
+    }));
+  }
+  const added = await dirApi("POST", `/v1/console/teams/${team.id}/members`, { users: emails });
+  same([added.status, added.body], [200, { added: 55, unchanged: 0 }], "adding 55 members through the API");
+  await signInAdmin(page);
+  await dirPage(page, "console", "users");
+  await dirLoads(page, "console", "users", () => page.fill("#users-filters-q", m), (p) => p.get("q") === m);
+  same((await dirRows(page, "users")).length, 50, "the first page of users");
+  await untilText(page, "#users-count", (t) => t === "Showing 50 users; more to load", "the users' count");
+  await dirLoads(page, "console", "users", () => page.click("#users-more"), (p) => p.has("cursor"));
+  const ids = (await dirRows(page, "users")).map((r) => r.id);
+  same([ids.length, new Set(ids).size], [55, 55], "users after Load more (all, distinct)");
+  check(!(await isShown(page, "#users-more")), "Load more still offered after the last page");
+
+  await dirPage(page, "console", "teams");
+  await page.click(`#teams-body button[data-team="${team.id}"]`);
+  await until("the first page of members", () => page.locator("#team-members-body tr").count(), (n) => n === 50);
+  const more = answerTo(page, "GET", `/v1/console/teams/${team.id}/members`, (p) => p.has("cursor"));
+  await page.click("#team-members-more");
+  same((await more).status(), 200, "the next page of members");
+  const members = await until("55 members", () => page.$$eval("#team-members-body tr", (trs) => trs.map((tr) => tr.dataset.user)),
+    (v) => v.length === 55);
+  same(new Set(members).size, 55, "distinct members");
+  await untilText(page, "#team-members-count", (t) => t === "Showing all 55 members", "the members' count");
+  await shot(page, "53-directory-members-load-more", true);
 });
 
 test("directory (super admin acting inside Demo): every page, with X-Account-Id; the account admin's nav", async (page) => {
