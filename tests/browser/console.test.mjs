@@ -2018,6 +2018,15 @@ test("directory, teams (account admin): organisation picker (keyboard) to create
   await until("Eve alone", () => page.$$eval("#team-members-body tr", (trs) => trs.map((tr) => tr.dataset.user)),
     (v) => JSON.stringify(v) === JSON.stringify([eve.id]));
 
+  await page.fill("#team-form-name", `Team ${m} renamed`);
+  await page.fill("#team-form-description", "Reads papers");
+  const renamed = answerTo(page, "PATCH", `/v1/copilot/teams/${team.id}`);
+  await page.click("#team-save");
+  const patch = await renamed;
+  same([patch.status(), patch.request().postDataJSON()], [200, { name: `Team ${m} renamed`, description: "Reads papers" }],
+    "the team's edit (only what changed)");
+  await untilText(page, "#team-form-note", (t) => t === "Saved.", "Saved.");
+  await until("the row renamed", () => rowNames(page, "teams"), (n) => JSON.stringify(n) === JSON.stringify([`Team ${m} renamed`]));
   await page.click("#team-delete");
   await untilText(page, "#team-delete", (t) => t.startsWith(`Confirm: delete Team ${m}`), "the delete confirmation");
   const gone = answerTo(page, "DELETE", `/v1/copilot/teams/${team.id}`);
