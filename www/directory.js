@@ -16,6 +16,7 @@ const PAGE_SIZE = 50;
 const PICK_SIZE = 20;
 const SEARCH_DELAY_MS = 250;
 const TEAMS_SCANNED = 200;
+const MEMBERS_AT_ONCE = 100;  /* the API adds at most this many in one request */
 
 const DOMAINS = [["copilot", "Copilot"], ["console", "Console"]];
 const TABS = [["users", "Users"], ["teams", "Teams"], ["orgs", "Organisations"], ["invites", "Invites"]];
@@ -859,6 +860,11 @@ async function addMembers(m, event) {
   const users = m.picker.value();
   if (users.length === 0) {
     pickerError(m.picker, "Choose at least one person to add.");
+    m.picker.focus();
+    return;
+  }
+  if (users.length > MEMBERS_AT_ONCE) {
+    pickerError(m.picker, `Add at most ${MEMBERS_AT_ONCE} people at a time; ${users.length} are chosen.`);
     m.picker.focus();
     return;
   }
