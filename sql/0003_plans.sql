@@ -279,12 +279,16 @@ $$;
 -- create their tables, and are 0 until then.
 CREATE FUNCTION cockpit_quota_used(p_account uuid, p_quota text)
 	RETURNS bigint
-	LANGUAGE sql STABLE
+	LANGUAGE plpgsql STABLE
 	AS $$
-	SELECT CASE p_quota
-	    WHEN 'users' THEN (SELECT count(*) FROM users u
-	        WHERE u.account_id = p_account AND u.status = 'active')
-	    ELSE 0 END
+BEGIN
+	-- PL/pgSQL, so that each connection plans these counts once.
+	IF p_quota = 'users' THEN
+		RETURN (SELECT count(*) FROM users u
+		    WHERE u.account_id = p_account AND u.status = 'active');
+	END IF;
+	RETURN 0;
+END
 $$;
 
 -- Every quota of an account: its plan's limit (NULL: unlimited, as for

@@ -245,14 +245,18 @@ $$;
 -- Teams count against the plan's teams quota.
 CREATE OR REPLACE FUNCTION cockpit_quota_used(p_account uuid, p_quota text)
 	RETURNS bigint
-	LANGUAGE sql STABLE
+	LANGUAGE plpgsql STABLE
 	AS $$
-	SELECT CASE p_quota
-	    WHEN 'users' THEN (SELECT count(*) FROM users u
-	        WHERE u.account_id = p_account AND u.status = 'active')
-	    WHEN 'teams' THEN (SELECT count(*) FROM teams t
-	        WHERE t.account_id = p_account)
-	    ELSE 0 END
+BEGIN
+	-- PL/pgSQL, so that each connection plans these counts once.
+	IF p_quota = 'users' THEN
+		RETURN (SELECT count(*) FROM users u
+		    WHERE u.account_id = p_account AND u.status = 'active');
+	ELSIF p_quota = 'teams' THEN
+		RETURN (SELECT count(*) FROM teams t WHERE t.account_id = p_account);
+	END IF;
+	RETURN 0;
+END
 $$;
 
 GRANT SELECT, INSERT, UPDATE, DELETE ON domain_users, teams, team_members,

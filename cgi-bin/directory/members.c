@@ -85,7 +85,7 @@ member_list(struct req *r, const struct kind *k)
 	if ((res = req_sql(r, k->list, 5, v, DB_LAST)) == NULL)
 		return;
 	n = PQntuples(res);
-	if (n == 1 && PQgetisnull(res, 0, 0))
+	if (n == 1 && PQgetisnull(res, 0, 2))	/* the parent, no member */
 		n = 0;
 	if (PQntuples(res) == 0)
 		resp_error(r, 404, "not_found", NULL, "%s", k->missing);

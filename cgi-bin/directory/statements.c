@@ -51,9 +51,13 @@
 /* The sort key of a user in name order. */
 #define USER_NAME_KEY(u)	"lower(coalesce(" u ".display_name, " u ".email))"
 
-/* The user named by $3 (id) or $4 (email), u naming users. */
+/*
+ * The user of account $1 named by $3 (id) or $4 (email), u naming users:
+ * the email resolved once, so that both ways are one index lookup.
+ */
 #define USER_REF(u) \
-	"(" u ".id = $3::uuid OR lower(" u ".email) = lower($4::text))"
+	u ".id = coalesce($3::uuid, (SELECT x.id FROM users x " \
+	"WHERE x.account_id = $1::uuid AND lower(x.email) = lower($4::text)))"
 
 /* A user of domain $2 in account $1 whose enrolment is d. */
 #define ENROLLED(d, u) \
@@ -127,7 +131,8 @@
 	"gone AS (DELETE FROM " tbl " m USING p, users u " \
 	"WHERE m.account_id = $1 AND m." col " = p.id " \
 	"AND u.account_id = $1 AND u.id = m.user_id " \
-	"AND (u.id = $4::uuid OR lower(u.email) = lower($5::text)) " \
+	"AND u.id = coalesce($4::uuid, (SELECT x.id FROM users x " \
+	"WHERE x.account_id = $1::uuid AND lower(x.email) = lower($5::text))) " \
 	"RETURNING m.*), " \
 	"ev AS (SELECT " AUDIT_EVENT("gone.account_id", action, type, \
 	"gone." col "::text || '/' || gone.user_id", \

@@ -106,7 +106,9 @@ entitlement_set(struct req *r)
 
 /*
  * GET /v1/features/effective: 200 {"account_id", "plan", "product_domains",
- * "features": {key: enabled}, "quotas": {...}, "credits_per_cycle",
+ * "features": {key: enabled}, "quotas": {"users": {"limit"}, ...} (the
+ * limits only: counting what is used is the feature pack's business),
+ * "credits_per_cycle",
  * "console_model_policy": {"mode", "allowed_providers"}} for the caller's
  * account; 400 account_required (a super admin without X-Account-Id).
  */

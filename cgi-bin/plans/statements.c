@@ -241,7 +241,9 @@ const struct stmt plans_stmts[ST__MAX] = {
 	    "(SELECT count(*) FROM ev)" },
 	/*
 	 * $1 account: what its people may use, as one JSON object, or no
-	 * row (no such account).
+	 * row (no such account). Client applications ask on every request,
+	 * so the quotas are the plan's limits only: what is used (counted)
+	 * is in the feature pack.
 	 */
 	[ST_EFFECTIVE] = { "effective",
 	    "SELECT json_build_object('account_id', s.account_id, "
@@ -251,9 +253,11 @@ const struct stmt plans_stmts[ST__MAX] = {
 	    "'features', (SELECT coalesce(json_object_agg(f.key, f.enabled "
 	    "ORDER BY f.key), '{}') FROM cockpit_account_features(s.account_id) "
 	    "f), "
-	    "'quotas', (SELECT json_object_agg(q.quota, json_build_object("
-	    "'limit', q.quota_limit, 'used', q.used)) "
-	    "FROM cockpit_account_quotas(s.account_id) q), "
+	    "'quotas', json_build_object("
+	    "'users', json_build_object('limit', p.max_users), "
+	    "'teams', json_build_object('limit', p.max_teams), "
+	    "'agents', json_build_object('limit', p.max_agents), "
+	    "'connections', json_build_object('limit', p.max_connections)), "
 	    "'credits_per_cycle', " CREDITS("p.credits_per_cycle") ", "
 	    "'console_model_policy', json_build_object('mode', "
 	    "coalesce(m.mode, 'open'), 'allowed_providers', "

@@ -403,8 +403,10 @@ START_TEST(test_user_quota)
 	ck_assert_int_eq(r.status, 200);
 	reply_free(&r);
 
-	/* The effective view shows the quota and its use. */
-	api_in_account(&r, id, "GET", "/v1/features/effective", NULL);
+	/* The feature pack shows the quota and its use; the effective view,
+	 * asked on every request, its limit. */
+	(void)snprintf(path, sizeof(path), "/v1/accounts/%s/feature-pack", id);
+	api_get(&r, path);
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_int_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(
 	    cJSON_GetObjectItem(r.json, "quotas"), "users"), "limit")->valueint,
@@ -412,6 +414,14 @@ START_TEST(test_user_quota)
 	ck_assert_int_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(
 	    cJSON_GetObjectItem(r.json, "quotas"), "users"), "used")->valueint,
 	    2);
+	reply_free(&r);
+	api_in_account(&r, id, "GET", "/v1/features/effective", NULL);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_int_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(
+	    cJSON_GetObjectItem(r.json, "quotas"), "users"), "limit")->valueint,
+	    2);
+	ck_assert_ptr_null(cJSON_GetObjectItem(cJSON_GetObjectItem(
+	    cJSON_GetObjectItem(r.json, "quotas"), "users"), "used"));
 	reply_free(&r);
 }
 END_TEST

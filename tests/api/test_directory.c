@@ -291,6 +291,13 @@ START_TEST(test_members)
 
 	acct_new(&a);
 	make_team(&a, "copilot", "Crew", NULL, t);
+	call(&r, &a, "GET", "/v1/copilot/teams/%s/members", NULL, t);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_int_eq(cJSON_GetArraySize(json_items(&r)), 0);
+	reply_free(&r);
+	call(&r, &a, "GET", "/v1/copilot/teams/" NIL_ID "/members", NULL);
+	assert_error(&r, 404, "not_found", NULL);
+	reply_free(&r);
 	for (i = 0; i < 5; i++) {
 		(void)snprintf(email, sizeof(email), "m%d@%s.test", i, a.slug);
 		make_user(&a, "copilot", email, "M", ids[i]);
