@@ -41,8 +41,15 @@ ALTER TABLE users ADD COLUMN external_id text
 	CHECK (external_id IS NULL OR length(external_id) BETWEEN 1 AND 255);
 CREATE UNIQUE INDEX users_account_external ON users (account_id, external_id)
 	WHERE external_id IS NOT NULL;
-CREATE INDEX users_account_name ON users
-	(account_id, lower(coalesce(display_name, email)), id);
+-- Lookups by email and lists in name order, as plain columns: under
+-- row-level security a query's condition on lower(email) cannot use an
+-- index (lower() is not leakproof), one on a column can.
+ALTER TABLE users ADD COLUMN email_lower text
+	GENERATED ALWAYS AS (lower(email)) STORED;
+ALTER TABLE users ADD COLUMN sort_name text
+	GENERATED ALWAYS AS (lower(coalesce(display_name, email))) STORED;
+CREATE UNIQUE INDEX users_account_email_lower ON users (account_id, email_lower);
+CREATE INDEX users_account_sort_name ON users (account_id, sort_name, id);
 
 -- A user enrolled in a domain's directory.
 CREATE TABLE domain_users (

@@ -48,16 +48,20 @@
 	"'updated_at', " TS("greatest(" u ".updated_at, " d ".updated_at)") \
 	")::text"
 
-/* The sort key of a user in name order. */
-#define USER_NAME_KEY(u)	"lower(coalesce(" u ".display_name, " u ".email))"
+/* The sort key of a user in name order (sql/0005_directory.sql). */
+#define USER_NAME_KEY(u)	u ".sort_name"
 
 /*
  * The user of account $1 named by $3 (id) or $4 (email), u naming users:
- * the email resolved once, so that both ways are one index lookup.
+ * resolved once, in a sub-select, so that both ways are an index lookup
+ * (by email on email_lower: under row-level security, lower(email) is
+ * not indexable).
  */
-#define USER_REF(u) \
-	u ".id = coalesce($3::uuid, (SELECT x.id FROM users x " \
-	"WHERE x.account_id = $1::uuid AND lower(x.email) = lower($4::text)))"
+#define USER_ID(id, email) \
+	"(SELECT coalesce(" id "::uuid, (SELECT x.id FROM users x " \
+	"WHERE x.account_id = $1::uuid AND x.email_lower = lower(" email \
+	"::text))))"
+#define USER_REF(u)	u ".id = " USER_ID("$3", "$4")
 
 /* A user of domain $2 in account $1 whose enrolment is d. */
 #define ENROLLED(d, u) \
@@ -101,10 +105,10 @@
 #define MEMBERS_ADD(tbl, col, ptbl, action, type) \
 	"WITH p AS (SELECT id FROM " ptbl " WHERE account_id = $1 " \
 	"AND domain = $2 AND id = $3), " \
-	"want AS (SELECT u.id, lower(u.email) AS email FROM " \
+	"want AS (SELECT u.id, u.email_lower AS email FROM " \
 	ENROLLED("du", "u") " AND du.status = 'active' " \
 	"AND u.status = 'active' AND (u.id = ANY ($4::uuid[]) " \
-	"OR lower(u.email) = ANY (SELECT lower(e) FROM unnest($5::text[]) e))), " \
+	"OR u.email_lower = ANY (SELECT lower(e) FROM unnest($5::text[]) e))), " \
 	"missing AS (SELECT i::text AS name FROM unnest($4::uuid[]) i " \
 	"WHERE NOT EXISTS (SELECT 1 FROM want WHERE want.id = i) " \
 	"UNION ALL SELECT e FROM unnest($5::text[]) e WHERE NOT EXISTS " \
@@ -131,8 +135,7 @@
 	"gone AS (DELETE FROM " tbl " m USING p, users u " \
 	"WHERE m.account_id = $1 AND m." col " = p.id " \
 	"AND u.account_id = $1 AND u.id = m.user_id " \
-	"AND u.id = coalesce($4::uuid, (SELECT x.id FROM users x " \
-	"WHERE x.account_id = $1::uuid AND lower(x.email) = lower($5::text))) " \
+	"AND u.id = " USER_ID("$4", "$5") " " \
 	"RETURNING m.*), " \
 	"ev AS (SELECT " AUDIT_EVENT("gone.account_id", action, type, \
 	"gone." col "::text || '/' || gone.user_id", \
@@ -316,7 +319,7 @@ const struct stmt directory_stmts[ST__MAX] = {
 	 */
 	[ST_USER_CREATE] = { "user_create",
 	    "WITH old AS (SELECT * FROM users WHERE account_id = $1 "
-	    "AND lower(email) = lower($3)), "
+	    "AND email_lower = lower($3)), "
 	    "ins AS (INSERT INTO users (account_id, email, display_name, "
 	    "given_name, family_name) SELECT $1, $3, $4, $5, $6 "
 	    "WHERE NOT EXISTS (SELECT 1 FROM old) RETURNING *), "
