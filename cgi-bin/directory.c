@@ -21,6 +21,8 @@
 	    org_member_list, 0 }, \
 	{ METHOD_POST, "/v1/" d "/orgs/{org_id}/members", PERM_ACCOUNT_ADMIN, \
 	    org_member_add, ROUTE_JSON_BODY }, \
+	{ METHOD_PATCH, "/v1/" d "/orgs/{org_id}/members/{user}", \
+	    PERM_ACCOUNT_ADMIN, org_member_role, ROUTE_JSON_BODY }, \
 	{ METHOD_DELETE, "/v1/" d "/orgs/{org_id}/members/{user}", \
 	    PERM_ACCOUNT_ADMIN, org_member_remove, 0 }, \
 	{ METHOD_GET, "/v1/" d "/teams", PERM_ACCOUNT_ADMIN, team_list, 0 }, \
@@ -36,6 +38,8 @@
 	    PERM_ACCOUNT_ADMIN, team_member_list, 0 }, \
 	{ METHOD_POST, "/v1/" d "/teams/{team_id}/members", \
 	    PERM_ACCOUNT_ADMIN, team_member_add, ROUTE_JSON_BODY }, \
+	{ METHOD_PATCH, "/v1/" d "/teams/{team_id}/members/{user}", \
+	    PERM_ACCOUNT_ADMIN, team_member_role, ROUTE_JSON_BODY }, \
 	{ METHOD_DELETE, "/v1/" d "/teams/{team_id}/members/{user}", \
 	    PERM_ACCOUNT_ADMIN, team_member_remove, 0 }, \
 	{ METHOD_GET, "/v1/" d "/users", PERM_ACCOUNT_ADMIN, user_list, 0 }, \
@@ -46,7 +50,9 @@
 	{ METHOD_PATCH, "/v1/" d "/users/{user}", PERM_ACCOUNT_ADMIN, \
 	    user_update, ROUTE_JSON_BODY }, \
 	{ METHOD_DELETE, "/v1/" d "/users/{user}", PERM_ACCOUNT_ADMIN, \
-	    user_delete, 0 }
+	    user_delete, 0 }, \
+	{ METHOD_GET, "/v1/" d "/users/{user}/teams", PERM_ACCOUNT_ADMIN, \
+	    user_teams, 0 }
 
 static const struct route routes[] = {
 	DOMAIN_ROUTES("copilot"),

@@ -105,7 +105,7 @@ CREATE TABLE team_members (
 	FOREIGN KEY (account_id, domain, user_id)
 		REFERENCES domain_users (account_id, domain, user_id) ON DELETE CASCADE
 );
-CREATE INDEX team_members_user ON team_members (account_id, user_id);
+CREATE INDEX team_members_user ON team_members (account_id, user_id, team_id);
 
 CREATE TABLE organisation_members (
 	account_id       uuid        NOT NULL,

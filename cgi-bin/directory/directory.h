@@ -39,9 +39,12 @@ enum directory_stmt {
 	ST_TEAM_MEMBERS,
 	ST_TEAM_MEMBER_ADD,
 	ST_TEAM_MEMBER_REMOVE,
+	ST_TEAM_MEMBER_ROLE,
 	ST_ORG_MEMBERS,
 	ST_ORG_MEMBER_ADD,
 	ST_ORG_MEMBER_REMOVE,
+	ST_ORG_MEMBER_ROLE,
+	ST_USER_TEAMS,
 	ST__MAX
 };
 
@@ -96,12 +99,15 @@ void	user_get(struct req *);
 void	user_create(struct req *);
 void	user_update(struct req *);
 void	user_delete(struct req *);
+void	user_teams(struct req *);
 
 void	team_member_list(struct req *);
 void	team_member_add(struct req *);
 void	team_member_remove(struct req *);
+void	team_member_role(struct req *);
 void	org_member_list(struct req *);
 void	org_member_add(struct req *);
 void	org_member_remove(struct req *);
+void	org_member_role(struct req *);
 
 #endif

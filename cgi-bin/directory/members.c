@@ -16,7 +16,7 @@ static const char *const list_params[] = { "limit", "cursor", NULL };
 
 /* What differs between teams and organisations. */
 struct kind {
-	enum directory_stmt	 list, add, remove;
+	enum directory_stmt	 list, add, remove, role;
 	const char		*missing;	/* the 404 message */
 	int			(*role_valid)(const char *);
 	const char		*roles;
@@ -36,12 +36,12 @@ org_role_valid(const char *s)
 
 static const struct kind team = {
 	ST_TEAM_MEMBERS, ST_TEAM_MEMBER_ADD, ST_TEAM_MEMBER_REMOVE,
-	"no such team", team_role_valid, "member or lead"
+	ST_TEAM_MEMBER_ROLE, "no such team", team_role_valid, "member or lead"
 };
 
 static const struct kind org = {
 	ST_ORG_MEMBERS, ST_ORG_MEMBER_ADD, ST_ORG_MEMBER_REMOVE,
-	"no such organisation", org_role_valid, "member or admin"
+	ST_ORG_MEMBER_ROLE, "no such organisation", org_role_valid, "member or admin"
 };
 
 static int
@@ -231,6 +231,100 @@ member_remove(struct req *r, const struct kind *k)
 	PQclear(res);
 }
 
+/*
+ * PATCH …/{team_id|org_id}/members/{user} {"role"}: 200 {"user_id",
+ * "role"}; 400 unknown_field; 422 invalid_field; 404 (no such team,
+ * organisation or member).
+ */
+static void
+member_role(struct req *r, const struct kind *k)
+{
+	const struct field	 fields[] = {
+		{ "role", FIELD_TEXT, FIELD_REQUIRED, 1, 16, k->role_valid,
+		    k->roles },
+	};
+	struct field_error	 e;
+	struct dir		 d;
+	struct user_ref		 u;
+	const char		*v[6 + AUDIT_WHO_PARAMS];
+	PGresult		*res;
+
+	if (dir_context(r, &d) == -1 ||
+	    user_ref(r, req_param(r, 1), &u, NULL) == -1)
+		return;
+	if (validate_object(r->body, fields, NFIELDS(fields), &e) == -1) {
+		resp_field_error(r, &e);
+		return;
+	}
+	v[0] = d.account;
+	v[1] = d.domain;
+	v[2] = req_param(r, 0);
+	v[3] = u.id;
+	v[4] = u.email;
+	v[5] = text_member(r->body, "role");
+	audit_who(r, v + 6);
+	if ((res = req_sql(r, k->role, 9, v, DB_LAST)) == NULL)
+		return;
+	if (strcmp(PQgetvalue(res, 0, 0), "t") != 0)
+		resp_error(r, 404, "not_found", NULL, "%s", k->missing);
+	else if (PQgetisnull(res, 0, 1))
+		resp_error(r, 404, "not_found", NULL, "the user is not a "
+		    "member");
+	else if (buf_puts(&r->out, PQgetvalue(res, 0, 1)) == -1)
+		resp_nomem(r);
+	else
+		resp_ok(r, 200);
+	PQclear(res);
+}
+
+/*
+ * GET /v1/{domain}/users/{user}/teams?limit=&cursor=: 200 with a page of
+ * the user's teams ({"team_id", "name", "organisation", "role",
+ * "added_at"}), in team id order; 404 (no such user in the directory).
+ */
+void
+user_teams(struct req *r)
+{
+	struct dir	 d;
+	struct user_ref	 u;
+	struct page	 page;
+	const char	*v[6], *bad;
+	char		 fetch[16];
+	PGresult	*res;
+	int		 n;
+
+	if (dir_context(r, &d) == -1 || req_query_allow(r, list_params) == -1 ||
+	    user_ref(r, req_param(r, 0), &u, NULL) == -1)
+		return;
+	if (page_parse_keyed(req_query(r, "limit"), req_query(r, "cursor"),
+	    &page, &bad) == -1) {
+		resp_error(r, 400, "invalid_parameter", bad, "%s is not valid "
+		    "here", bad);
+		return;
+	}
+	(void)snprintf(fetch, sizeof(fetch), "%d", page.limit + 1);
+	v[0] = d.account;
+	v[1] = d.domain;
+	v[2] = u.id;
+	v[3] = u.email;
+	v[4] = page.has_cursor ? page.after_id : NULL;
+	v[5] = fetch;
+	if ((res = req_sql(r, ST_USER_TEAMS, 6, v, DB_LAST)) == NULL)
+		return;
+	n = PQntuples(res);
+	if (n == 1 && PQgetisnull(res, 0, 2))	/* the user, in no team */
+		n = 0;
+	if (PQntuples(res) == 0)
+		resp_error(r, 404, "not_found", NULL, "no such user in this "
+		    "directory");
+	else if (page_json_keyed(&r->out, res, n, page.limit, 1, 2,
+	    member_item) == -1)
+		resp_nomem(r);
+	else
+		resp_ok(r, 200);
+	PQclear(res);
+}
+
 void
 team_member_list(struct req *r)
 {
@@ -265,4 +359,16 @@ void
 org_member_remove(struct req *r)
 {
 	member_remove(r, &org);
+}
+
+void
+team_member_role(struct req *r)
+{
+	member_role(r, &team);
+}
+
+void
+org_member_role(struct req *r)
+{
+	member_role(r, &org);
 }

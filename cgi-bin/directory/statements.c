@@ -143,6 +143,27 @@
 	"SELECT EXISTS (SELECT 1 FROM p), (SELECT user_id FROM gone), " \
 	"(SELECT count(*) FROM ev)"
 
+/*
+ * Changes a member's role: $1 account, $2 domain, $3 the parent, $4 the
+ * user's id, $5 its email, $6 the role, $7-$9 who. One row: whether the
+ * parent exists, the membership as JSON (NULL: no such member).
+ */
+#define MEMBER_ROLE(tbl, col, ptbl, action, type) \
+	"WITH p AS (SELECT id FROM " ptbl " WHERE account_id = $1 " \
+	"AND domain = $2 AND id = $3), " \
+	"old AS (SELECT m.* FROM " tbl " m, p WHERE m.account_id = $1 " \
+	"AND m." col " = p.id AND m.user_id = " USER_ID("$4", "$5") " " \
+	"FOR UPDATE OF m), " \
+	"n AS (UPDATE " tbl " x SET role = $6 FROM old " \
+	"WHERE x.account_id = old.account_id AND x." col " = old." col " " \
+	"AND x.user_id = old.user_id RETURNING x.*), " \
+	"ev AS (SELECT " AUDIT_EVENT("n.account_id", action, type, \
+	"n." col "::text || '/' || n.user_id", AUDIT_ROW_DIGEST("old"), \
+	AUDIT_ROW_DIGEST("n"), "$7", "$8", "$9") " FROM n, old) " \
+	"SELECT EXISTS (SELECT 1 FROM p), (SELECT json_build_object(" \
+	"'user_id', n.user_id, 'role', n.role)::text FROM n), " \
+	"(SELECT count(*) FROM ev)"
+
 const struct stmt directory_stmts[ST__MAX] = {
 	/*
 	 * Lists: $1 account, $2 domain, $3 ILIKE pattern or NULL, $4 the
@@ -415,4 +436,30 @@ const struct stmt directory_stmts[ST__MAX] = {
 	    MEMBER_REMOVE("organisation_members", "organisation_id",
 	    "organisations", "directory.org.member.remove",
 	    "organisation_member") },
+	[ST_TEAM_MEMBER_ROLE] = { "team_member_role",
+	    MEMBER_ROLE("team_members", "team_id", "teams",
+	    "directory.team.member.update", "team_member") },
+	[ST_ORG_MEMBER_ROLE] = { "org_member_role",
+	    MEMBER_ROLE("organisation_members", "organisation_id",
+	    "organisations", "directory.org.member.update",
+	    "organisation_member") },
+	/*
+	 * $1 account, $2 domain, $3 id or NULL, $4 email or NULL, $5 after
+	 * team id, $6 rows: the user's teams in team id order. No row: no
+	 * such user; one row of nulls: in no team.
+	 */
+	[ST_USER_TEAMS] = { "user_teams",
+	    "SELECT json_build_object('team_id', t.id, 'name', t.name, "
+	    "'organisation', json_build_object('id', o.id, 'name', o.name), "
+	    "'role', m.role, 'added_at', " TS("m.created_at") ")::text, "
+	    "m.team_id::text, m.team_id FROM domain_users du "
+	    "JOIN users u ON u.account_id = du.account_id AND u.id = du.user_id "
+	    "LEFT JOIN LATERAL (SELECT * FROM team_members x "
+	    "WHERE x.account_id = du.account_id AND x.user_id = du.user_id "
+	    "AND x.domain = du.domain AND ($5::uuid IS NULL OR "
+	    "x.team_id > $5::uuid) ORDER BY x.team_id LIMIT $6) m ON true "
+	    "LEFT JOIN teams t ON t.id = m.team_id "
+	    "LEFT JOIN organisations o ON o.id = t.organisation_id "
+	    "WHERE du.account_id = $1 AND du.domain = $2 AND " USER_REF("u")
+	    " ORDER BY m.team_id" },
 };

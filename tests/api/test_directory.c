@@ -247,6 +247,14 @@ START_TEST(test_users)
 	call(&r, &a, "POST", "/v1/copilot/teams/%s/members", body, t);
 	ck_assert_int_eq(r.status, 200);
 	reply_free(&r);
+	call(&r, &a, "GET", "/v1/copilot/users/zed@%s.test/teams", NULL, a.slug);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_int_eq(cJSON_GetArraySize(json_items(&r)), 1);
+	ck_assert_str_eq(json_str(cJSON_GetArrayItem(json_items(&r), 0),
+	    "role"), "lead");
+	ck_assert_str_eq(json_str(cJSON_GetArrayItem(json_items(&r), 0),
+	    "team_id"), t);
+	reply_free(&r);
 	call(&r, &a, "DELETE", "/v1/copilot/users/%s", NULL, u);
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_str_eq(json_str(r.json, "status"), "inactive");
@@ -254,6 +262,13 @@ START_TEST(test_users)
 	reply_free(&r);
 	ck_assert_int_eq(where("users", "id = '%s' AND status = 'inactive'", u),
 	    1);
+	call(&r, &a, "GET", "/v1/copilot/users/%s/teams", NULL, u);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_int_eq(cJSON_GetArraySize(json_items(&r)), 0);
+	reply_free(&r);
+	call(&r, &a, "GET", "/v1/console/users/%s/teams", NULL, u);
+	assert_error(&r, 404, "not_found", NULL);
+	reply_free(&r);
 	ck_assert_int_eq(where("team_members", "user_id = '%s'", u), 0);
 	call(&r, &a, "GET", "/v1/copilot/users?status=inactive", NULL);
 	ck_assert_int_eq(cJSON_GetArraySize(json_items(&r)), 1);
@@ -334,6 +349,21 @@ START_TEST(test_members)
 		reply_free(&r);
 	} while (*next != '\0');
 	ck_assert_int_eq(seen, 5);
+	call(&r, &a, "PATCH", "/v1/copilot/teams/%s/members/m3@%s.test",
+	    "{\"role\":\"lead\"}", t, a.slug);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_str_eq(json_str(r.json, "role"), "lead");
+	reply_free(&r);
+	call(&r, &a, "PATCH", "/v1/copilot/teams/%s/members/m3@%s.test",
+	    "{\"role\":\"owner\"}", t, a.slug);
+	assert_error(&r, 422, "invalid_field", "role");
+	reply_free(&r);
+	call(&r, &a, "PATCH", "/v1/copilot/teams/%s/members/ghost@%s.test",
+	    "{\"role\":\"lead\"}", t, a.slug);
+	assert_error(&r, 404, "not_found", NULL);
+	reply_free(&r);
+	ck_assert_int_eq(where("team_members", "team_id = '%s' AND role = "
+	    "'lead'", t), 1);
 	call(&r, &a, "DELETE", "/v1/copilot/teams/%s/members/m3@%s.test", NULL,
 	    t, a.slug);
 	ck_assert_int_eq(r.status, 200);
@@ -367,6 +397,8 @@ START_TEST(test_members)
 	}
 	ck_assert_int_eq(where("audit_events", "account_id = '%s' AND action = "
 	    "'directory.team.member.add'", a.id), 5);
+	ck_assert_int_eq(where("audit_events", "account_id = '%s' AND action = "
+	    "'directory.team.member.update'", a.id), 1);
 }
 END_TEST
 
