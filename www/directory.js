@@ -15,7 +15,6 @@ import { createPicker, pickerError } from "./picker.js";
 const PAGE_SIZE = 50;
 const PICK_SIZE = 20;
 const SEARCH_DELAY_MS = 250;
-const TEAMS_SCANNED = 200;
 const MEMBERS_AT_ONCE = 100;  /* the API adds at most this many in one request */
 
 const DOMAINS = [["copilot", "Copilot"], ["console", "Console"]];
@@ -288,10 +287,7 @@ async function openUser(id, focus) {
   loadUserTeams(r.body, generation);
 }
 
-/*
- * The teams a user is in. The API counts them; naming them means looking
- * through the teams' members (the first TEAMS_SCANNED teams).
- */
+/* The teams a user is in (GET …/users/{user}/teams), with their role. */
 async function loadUserTeams(u, generation) {
   const list = $("user-teams");
   list.replaceChildren();
@@ -300,25 +296,18 @@ async function loadUserTeams(u, generation) {
     return;
   }
   $("user-teams-note").textContent = `In ${count(u.teams, "team")}. Finding them…`;
-  const teams = await allPages(path("teams"), TEAMS_SCANNED);
-  const found = [];
-  for (const t of teams.ok ? teams.items : []) {
-    if (t.members > 0) {
-      const members = await allPages(path(`teams/${enc(t.id)}/members`), 1000);
-      const m = members.items.find((x) => x.user_id === u.id);
-      if (m) {
-        found.push([t, m.role]);
-      }
-    }
-    if (generation !== page.generation || !page.user || page.user.id !== u.id) {
-      return;
-    }
+  const got = await allPages(path(`users/${enc(u.id)}/teams`), 1000);
+  if (generation !== page.generation || !page.user || page.user.id !== u.id) {
+    return;
   }
-  $("user-teams-note").textContent = found.length === u.teams ? `In ${count(u.teams, "team")}:` :
-    `In ${count(u.teams, "team")}; these are among the first ${TEAMS_SCANNED} teams:`;
-  list.replaceChildren(...found.map(([t, role]) => h("li", null,
-    h("a", { href: tabHref(page.domain, "teams"), dataset: { team: t.id } }, t.name),
-    h("span", { className: "muted" }, ` · ${t.organisation ? t.organisation.name : ""}${role === "lead" ? " · lead" : ""}`))));
+  if (!got.ok) {
+    $("user-teams-note").textContent = `In ${count(u.teams, "team")}; they could not be listed.`;
+    return;
+  }
+  $("user-teams-note").textContent = `In ${count(got.items.length, "team")}:`;
+  list.replaceChildren(...got.items.map((t) => h("li", null,
+    h("a", { href: tabHref(page.domain, "teams"), dataset: { team: t.team_id } }, t.name),
+    h("span", { className: "muted" }, ` · ${t.organisation ? t.organisation.name : ""}${t.role === "lead" ? " · lead" : ""}`))));
 }
 
 function closeUser(focus) {
