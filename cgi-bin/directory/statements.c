@@ -171,18 +171,18 @@ const struct stmt directory_stmts[ST__MAX] = {
 	 * item's JSON, created_at, the name key, the id.
 	 */
 	[ST_ORG_LIST_CREATED] = { "org_list_created",
-	    "SELECT " ORG_JSON("o") ", " TS("o.created_at") ", lower(o.name), "
+	    "SELECT " ORG_JSON("o") ", " TS("o.created_at") ", o.sort_name, "
 	    "o.id FROM organisations o WHERE o.account_id = $1 "
 	    "AND o.domain = $2 AND ($3::text IS NULL OR o.name ILIKE $3) "
 	    "AND ($4::timestamptz IS NULL OR "
 	    "(o.created_at, o.id) > ($4::timestamptz, $5::uuid)) "
 	    "ORDER BY o.created_at, o.id LIMIT $6" },
 	[ST_ORG_LIST_NAME] = { "org_list_name",
-	    "SELECT " ORG_JSON("o") ", " TS("o.created_at") ", lower(o.name), "
+	    "SELECT " ORG_JSON("o") ", " TS("o.created_at") ", o.sort_name, "
 	    "o.id FROM organisations o WHERE o.account_id = $1 "
 	    "AND o.domain = $2 AND ($3::text IS NULL OR o.name ILIKE $3) "
-	    "AND ($4::text IS NULL OR (lower(o.name), o.id) > "
-	    "($4::text, $5::uuid)) ORDER BY lower(o.name), o.id LIMIT $6" },
+	    "AND ($4::text IS NULL OR (o.sort_name, o.id) > "
+	    "($4::text, $5::uuid)) ORDER BY o.sort_name, o.id LIMIT $6" },
 	/* $1 account, $2 domain, $3 id. */
 	[ST_ORG_GET] = { "org_get",
 	    "SELECT " ORG_JSON("o") " FROM organisations o "
@@ -233,7 +233,7 @@ const struct stmt directory_stmts[ST__MAX] = {
 	 */
 	[ST_TEAM_LIST_CREATED] = { "team_list_created",
 	    "SELECT " TEAM_JSON("t", "o") ", " TS("t.created_at") ", "
-	    "lower(t.name), t.id FROM teams t JOIN organisations o "
+	    "t.sort_name, t.id FROM teams t JOIN organisations o "
 	    "ON o.id = t.organisation_id WHERE t.account_id = $1 "
 	    "AND t.domain = $2 AND ($3::text IS NULL OR t.name ILIKE $3) "
 	    "AND ($4::uuid IS NULL OR t.organisation_id = $4::uuid) "
@@ -242,13 +242,13 @@ const struct stmt directory_stmts[ST__MAX] = {
 	    "ORDER BY t.created_at, t.id LIMIT $7" },
 	[ST_TEAM_LIST_NAME] = { "team_list_name",
 	    "SELECT " TEAM_JSON("t", "o") ", " TS("t.created_at") ", "
-	    "lower(t.name), t.id FROM teams t JOIN organisations o "
+	    "t.sort_name, t.id FROM teams t JOIN organisations o "
 	    "ON o.id = t.organisation_id WHERE t.account_id = $1 "
 	    "AND t.domain = $2 AND ($3::text IS NULL OR t.name ILIKE $3) "
 	    "AND ($4::uuid IS NULL OR t.organisation_id = $4::uuid) "
 	    "AND ($5::text IS NULL OR "
-	    "(lower(t.name), t.id) > ($5::text, $6::uuid)) "
-	    "ORDER BY lower(t.name), t.id LIMIT $7" },
+	    "(t.sort_name, t.id) > ($5::text, $6::uuid)) "
+	    "ORDER BY t.sort_name, t.id LIMIT $7" },
 	[ST_TEAM_GET] = { "team_get",
 	    "SELECT " TEAM_JSON("t", "o") " FROM teams t JOIN organisations o "
 	    "ON o.id = t.organisation_id WHERE t.account_id = $1 "

@@ -212,6 +212,31 @@ START_TEST(test_teams)
 	call(&r, &a, "GET", "/v1/copilot/teams?sort=size", NULL);
 	assert_error(&r, 400, "invalid_parameter", "sort");
 	reply_free(&r);
+	/* In name order, one a page: alpha, Beta, Platform (case aside). */
+	make_team(&a, "copilot", "Beta", NULL, NULL);
+	make_team(&a, "copilot", "alpha", NULL, NULL);
+	{
+		static const char *const order[] = { "alpha", "Beta",
+		    "Platform" };
+		char		 next[1300] = "", p[1500];
+		const cJSON	*c;
+		int		 k = 0;
+
+		do {
+			(void)snprintf(p, sizeof(p), "/v1/copilot/teams?sort=name"
+			    "&limit=1%s%s", *next ? "&cursor=" : "", next);
+			call(&r, &a, "GET", "%s", NULL, p);
+			ck_assert_int_eq(r.status, 200);
+			ck_assert_int_lt(k, 3);
+			ck_assert_str_eq(json_str(cJSON_GetArrayItem(
+			    json_items(&r), 0), "name"), order[k++]);
+			c = cJSON_GetObjectItem(r.json, "next_cursor");
+			(void)snprintf(next, sizeof(next), "%s",
+			    cJSON_IsString(c) ? c->valuestring : "");
+			reply_free(&r);
+		} while (*next != '\0');
+		ck_assert_int_eq(k, 3);
+	}
 }
 END_TEST
 
