@@ -46,10 +46,7 @@ enum accounts_stmt {
 
 extern const struct stmt accounts_stmts[ST__MAX];
 
-struct page;
-
 const char	*text_member(const cJSON *, const char *);
-int		 list_page(struct req *, struct page *);
 
 void	account_create(struct req *);
 void	account_list(struct req *);

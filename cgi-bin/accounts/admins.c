@@ -11,7 +11,7 @@
 
 #include "accounts.h"
 #include "audit.h"
-#include "pagination.h"
+#include "list.h"
 #include "quota.h"
 
 static const char *const list_params[] = { "limit", "cursor", NULL };
@@ -85,7 +85,7 @@ admin_list(struct req *r)
 	PGresult	*res;
 	int		 n;
 
-	if (req_query_allow(r, list_params) == -1 || list_page(r, &page) == -1)
+	if (req_query_allow(r, list_params) == -1 || req_page(r, &page, 0) == -1)
 		return;
 	(void)snprintf(fetch, sizeof(fetch), "%d", page.limit + 1);
 	v[0] = req_param(r, 0);

@@ -14,7 +14,7 @@
 
 #include "accounts.h"
 #include "base64.h"
-#include "pagination.h"
+#include "list.h"
 
 #define KEY_PREFIX_LEN		8
 #define KEY_SECRET_BYTES	32
@@ -357,7 +357,7 @@ api_key_list(struct req *r)
 	char		 fetch[16];
 	PGresult	*res;
 
-	if (req_query_allow(r, list_params) == -1 || list_page(r, &page) == -1)
+	if (req_query_allow(r, list_params) == -1 || req_page(r, &page, 0) == -1)
 		return;
 	status = req_query(r, "status");
 	if (status != NULL && strcmp(status, "active") != 0 &&

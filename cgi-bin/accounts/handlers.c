@@ -4,7 +4,7 @@
 
 #include "accounts.h"
 #include "audit.h"
-#include "pagination.h"
+#include "list.h"
 
 static const char *const list_params[] = {
 	"limit", "cursor", "q", "status", NULL
@@ -119,48 +119,17 @@ account_create(struct req *r)
 		(void)resp_header(r, "Location", location);
 }
 
-/* Reads ?limit= and ?cursor=; 0, or -1 with the request answered (400). */
-int
-list_page(struct req *r, struct page *page)
-{
-	const char	*bad;
-
-	if (page_parse(req_query(r, "limit"), req_query(r, "cursor"), page,
-	    &bad) == 0)
-		return 0;
-	if (strcmp(bad, "limit") == 0)
-		resp_error(r, 400, "invalid_parameter", bad, "limit must be a "
-		    "whole number from 1 to %d", PAGE_MAX);
-	else
-		resp_error(r, 400, "invalid_parameter", bad, "cursor is not "
-		    "one this API gave out");
-	return -1;
-}
-
 /* Checks ?q= and ?status=; fills the pattern for ILIKE. */
 static int
 list_filters(struct req *r, struct buf *pattern, const char **status)
 {
-	const char	*q = req_query(r, "q");
-
 	*status = req_query(r, "status");
 	if (*status != NULL && !account_status_valid(*status)) {
 		resp_error(r, 400, "invalid_parameter", "status", "status must "
 		    "be active or suspended");
 		return -1;
 	}
-	if (q == NULL || *q == '\0')
-		return 0;
-	if (!utf8_valid(q, strlen(q)) || utf8_chars(q) > SEARCH_MAX) {
-		resp_error(r, 400, "invalid_parameter", "q", "q must be UTF-8 "
-		    "text of at most %d characters", SEARCH_MAX);
-		return -1;
-	}
-	if (like_contains(q, pattern) == -1) {
-		resp_nomem(r);
-		return -1;
-	}
-	return 0;
+	return req_search(r, pattern);
 }
 
 /*
@@ -176,7 +145,7 @@ account_list(struct req *r)
 	char		 fetch[16];
 	PGresult	*res;
 
-	if (req_query_allow(r, list_params) == -1 || list_page(r, &page) == -1)
+	if (req_query_allow(r, list_params) == -1 || req_page(r, &page, 0) == -1)
 		return;
 	if (list_filters(r, &pattern, &status) == -1) {
 		buf_free(&pattern);

@@ -31,9 +31,7 @@ dir_context(struct req *r, struct dir *d)
 int
 dir_list_parse(struct req *r, struct dir_list *l, const char *const *allowed)
 {
-	const char	*sort = req_query(r, "sort"), *q = req_query(r, "q"),
-			*bad;
-	int		 rc;
+	const char	*sort = req_query(r, "sort");
 
 	memset(l, 0, sizeof(*l));
 	if (req_query_allow(r, allowed) == -1)
@@ -45,30 +43,10 @@ dir_list_parse(struct req *r, struct dir_list *l, const char *const *allowed)
 		return -1;
 	}
 	l->by_name = sort != NULL && strcmp(sort, "name") == 0;
-	rc = l->by_name ? page_parse_keyed(req_query(r, "limit"),
-	    req_query(r, "cursor"), &l->page, &bad) :
-	    page_parse(req_query(r, "limit"), req_query(r, "cursor"), &l->page,
-	    &bad);
-	if (rc == -1) {
-		resp_error(r, 400, "invalid_parameter", bad, strcmp(bad,
-		    "limit") == 0 ? "limit must be a whole number from 1 to "
-		    "200" : "cursor is not one this list gave out with this "
-		    "sort");
+	if (req_page(r, &l->page, l->by_name) == -1)
 		return -1;
-	}
 	(void)snprintf(l->fetch, sizeof(l->fetch), "%d", l->page.limit + 1);
-	if (q == NULL || *q == '\0')
-		return 0;
-	if (!utf8_valid(q, strlen(q)) || utf8_chars(q) > SEARCH_MAX) {
-		resp_error(r, 400, "invalid_parameter", "q", "q must be UTF-8 "
-		    "text of at most %d characters", SEARCH_MAX);
-		return -1;
-	}
-	if (like_contains(q, &l->pattern) == -1) {
-		resp_nomem(r);
-		return -1;
-	}
-	return 0;
+	return req_search(r, &l->pattern);
 }
 
 void

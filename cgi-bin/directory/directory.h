@@ -10,7 +10,7 @@
 #define DIRECTORY_H
 
 #include "app.h"
-#include "pagination.h"
+#include "list.h"
 
 #define NFIELDS(a)	(sizeof(a) / sizeof((a)[0]))
 

@@ -63,19 +63,15 @@ member_list(struct req *r, const struct kind *k)
 {
 	struct dir	 d;
 	struct page	 page;
-	const char	*v[5], *bad;
+	const char	*v[5];
 	char		 fetch[16];
 	PGresult	*res;
 	int		 n;
 
 	if (dir_context(r, &d) == -1 || req_query_allow(r, list_params) == -1)
 		return;
-	if (page_parse_keyed(req_query(r, "limit"), req_query(r, "cursor"),
-	    &page, &bad) == -1) {
-		resp_error(r, 400, "invalid_parameter", bad, "%s is not valid "
-		    "here", bad);
+	if (req_page(r, &page, 1) == -1)
 		return;
-	}
 	(void)snprintf(fetch, sizeof(fetch), "%d", page.limit + 1);
 	v[0] = d.account;
 	v[1] = d.domain;
@@ -288,7 +284,7 @@ user_teams(struct req *r)
 	struct dir	 d;
 	struct user_ref	 u;
 	struct page	 page;
-	const char	*v[6], *bad;
+	const char	*v[6];
 	char		 fetch[16];
 	PGresult	*res;
 	int		 n;
@@ -296,12 +292,8 @@ user_teams(struct req *r)
 	if (dir_context(r, &d) == -1 || req_query_allow(r, list_params) == -1 ||
 	    user_ref(r, req_param(r, 0), &u, NULL) == -1)
 		return;
-	if (page_parse_keyed(req_query(r, "limit"), req_query(r, "cursor"),
-	    &page, &bad) == -1) {
-		resp_error(r, 400, "invalid_parameter", bad, "%s is not valid "
-		    "here", bad);
+	if (req_page(r, &page, 1) == -1)
 		return;
-	}
 	(void)snprintf(fetch, sizeof(fetch), "%d", page.limit + 1);
 	v[0] = d.account;
 	v[1] = d.domain;

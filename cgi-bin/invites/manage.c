@@ -11,7 +11,7 @@
 
 #include "audit.h"
 #include "invites.h"
-#include "pagination.h"
+#include "list.h"
 #include "uuid.h"
 
 static const char *const list_params[] = {
@@ -244,26 +244,6 @@ invite_create(struct req *r)
 	token_forget(&t);
 }
 
-/* Reads ?limit= and ?cursor=; 0, or -1 with the request answered (400). */
-static int
-list_page(struct req *r, struct page *page)
-{
-	const char	*bad;
-
-	if (page_parse(req_query(r, "limit"), req_query(r, "cursor"), page,
-	    &bad) == 0 && (!page->has_cursor || page->after_ts[0] != '\0'))
-		return 0;
-	if (page->has_cursor)
-		bad = "cursor";
-	if (strcmp(bad, "limit") == 0)
-		resp_error(r, 400, "invalid_parameter", bad, "limit must be a "
-		    "whole number from 1 to %d", PAGE_MAX);
-	else
-		resp_error(r, 400, "invalid_parameter", "cursor", "cursor is "
-		    "not one this API gave out");
-	return -1;
-}
-
 static int
 state_valid(const char *s)
 {
@@ -281,26 +261,13 @@ state_valid(const char *s)
 static int
 list_filters(struct req *r, struct buf *pattern, const char **status)
 {
-	const char	*q = req_query(r, "q");
-
 	*status = req_query(r, "status");
 	if (*status != NULL && !state_valid(*status)) {
 		resp_error(r, 400, "invalid_parameter", "status", "status must "
 		    "be pending, accepted, revoked or expired");
 		return -1;
 	}
-	if (q == NULL || *q == '\0')
-		return 0;
-	if (!utf8_valid(q, strlen(q)) || utf8_chars(q) > SEARCH_MAX) {
-		resp_error(r, 400, "invalid_parameter", "q", "q must be UTF-8 "
-		    "text of at most %d characters", SEARCH_MAX);
-		return -1;
-	}
-	if (like_contains(q, pattern) == -1) {
-		resp_nomem(r);
-		return -1;
-	}
-	return 0;
+	return req_search(r, pattern);
 }
 
 /*
@@ -320,7 +287,7 @@ invite_list(struct req *r)
 	PGresult	*res;
 
 	if (req_query_allow(r, list_params) == -1 ||
-	    list_page(r, &page) == -1 || (v[0] = route_account(r)) == NULL)
+	    req_page(r, &page, 0) == -1 || (v[0] = route_account(r)) == NULL)
 		return;
 	if (list_filters(r, &pattern, &status) == -1) {
 		buf_free(&pattern);

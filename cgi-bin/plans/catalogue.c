@@ -12,7 +12,7 @@
 #include "plans.h"
 #include "audit.h"
 #include "credits.h"
-#include "pagination.h"
+#include "list.h"
 
 static const char *const list_params[] = {
 	"limit", "cursor", "q", "status", NULL
@@ -284,45 +284,17 @@ plan_item(struct buf *b, const PGresult *res, int i)
 	return buf_puts(b, PQgetvalue(res, i, 0));
 }
 
-/* Reads ?limit= and ?cursor=; 0, or -1 with the request answered (400). */
-static int
-plan_page(struct req *r, struct page *page)
-{
-	const char	*bad;
-
-	if (page_parse(req_query(r, "limit"), req_query(r, "cursor"), page,
-	    &bad) == 0)
-		return 0;
-	resp_error(r, 400, "invalid_parameter", bad, strcmp(bad, "limit") == 0 ?
-	    "limit must be a whole number from 1 to 200" : "cursor is not one "
-	    "this API gave out");
-	return -1;
-}
-
 /* Checks ?q= and ?status=; fills the ILIKE pattern. */
 static int
 plan_filters(struct req *r, struct buf *pattern, const char **status)
 {
-	const char	*q = req_query(r, "q");
-
 	*status = req_query(r, "status");
 	if (*status != NULL && !plan_status_valid(*status)) {
 		resp_error(r, 400, "invalid_parameter", "status", "status must "
 		    "be active or retired");
 		return -1;
 	}
-	if (q == NULL || *q == '\0')
-		return 0;
-	if (!utf8_valid(q, strlen(q)) || utf8_chars(q) > SEARCH_MAX) {
-		resp_error(r, 400, "invalid_parameter", "q", "q must be UTF-8 "
-		    "text of at most %d characters", SEARCH_MAX);
-		return -1;
-	}
-	if (like_contains(q, pattern) == -1) {
-		resp_nomem(r);
-		return -1;
-	}
-	return 0;
+	return req_search(r, pattern);
 }
 
 /*
@@ -338,7 +310,7 @@ plan_list(struct req *r)
 	char		 fetch[16];
 	PGresult	*res;
 
-	if (req_query_allow(r, list_params) == -1 || plan_page(r, &page) == -1)
+	if (req_query_allow(r, list_params) == -1 || req_page(r, &page, 0) == -1)
 		return;
 	if (plan_filters(r, &pattern, &status) == -1) {
 		buf_free(&pattern);

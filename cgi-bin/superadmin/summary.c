@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "credits.h"
+#include "list.h"
 #include "pagination.h"
 #include "superadmin.h"
 
@@ -118,8 +119,6 @@ static int
 filters(struct req *r, struct buf *pattern, struct page *page,
     const char **v)
 {
-	const char	*q = req_query(r, "q"), *which;
-
 	v[1] = req_query(r, "status");
 	v[2] = req_query(r, "plan");
 	if (v[1] != NULL && strcmp(v[1], "active") != 0 &&
@@ -127,23 +126,11 @@ filters(struct req *r, struct buf *pattern, struct page *page,
 		return bad(r, "status", "active or suspended");
 	if (v[2] != NULL && !slug_valid(v[2]))
 		return bad(r, "plan", "a plan's slug");
-	if (page_parse(req_query(r, "limit"), req_query(r, "cursor"), page,
-	    &which) == -1)
-		return strcmp(which, "limit") == 0 ? bad(r, "limit", "a whole "
-		    "number from 1 to 200") : bad(r, "cursor", "one this API "
-		    "gave out");
+	if (req_page(r, page, 0) == -1 || req_search(r, pattern) == -1)
+		return -1;
+	v[0] = pattern->data;
 	v[3] = page->has_cursor ? page->after_ts : NULL;
 	v[4] = page->has_cursor ? page->after_id : NULL;
-	v[0] = NULL;
-	if (q == NULL || *q == '\0')
-		return 0;
-	if (!utf8_valid(q, strlen(q)) || utf8_chars(q) > SEARCH_MAX)
-		return bad(r, "q", "UTF-8 text of at most 200 characters");
-	if (like_contains(q, pattern) == -1) {
-		resp_nomem(r);
-		return -1;
-	}
-	v[0] = pattern->data;
 	return 0;
 }
 
