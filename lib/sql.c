@@ -145,3 +145,19 @@ sql_json_text(struct buf *b, const PGresult *res, int i, int c)
 	return PQgetisnull(res, i, c) ? buf_puts(b, "null") :
 	    buf_json_string(b, PQgetvalue(res, i, c));
 }
+
+/*
+ * Answers with the JSON text in res's first column (status), or 404
+ * not_found saying missing when there is no row; clears res.
+ */
+void
+json_answer(struct req *r, PGresult *res, int status, const char *missing)
+{
+	if (PQntuples(res) != 1 || PQgetisnull(res, 0, 0))
+		resp_error(r, 404, "not_found", NULL, "%s", missing);
+	else if (buf_puts(&r->out, PQgetvalue(res, 0, 0)) == -1)
+		resp_nomem(r);
+	else
+		resp_ok(r, status);
+	PQclear(res);
+}

@@ -27,5 +27,7 @@ int		 req_sqlstate(const struct req *, const char *);
 int		 sql_text_array(const cJSON *, struct buf *);
 int		 sql_json_text(struct buf *, const PGresult *, int row,
 		    int col);
+void		 json_answer(struct req *, PGresult *, int status,
+		    const char *missing);
 
 #endif

@@ -299,3 +299,21 @@ validate_object(const cJSON *obj, const struct field *fields, size_t n,
 			    "is required");
 	return 0;
 }
+
+/* The string member name of a (validated) body, or NULL. */
+const char *
+text_member(const cJSON *body, const char *name)
+{
+	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(body, name);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* The boolean member name of a body as a parameter ("t", "f"), or NULL. */
+const char *
+bool_member(const cJSON *body, const char *name)
+{
+	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(body, name);
+
+	return cJSON_IsBool(v) ? (cJSON_IsTrue(v) ? "t" : "f") : NULL;
+}

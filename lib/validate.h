@@ -52,5 +52,7 @@ size_t	utf8_chars(const char *);
 int	slug_valid(const char *);
 int	email_valid(const char *);
 int	slug_from_name(const char *name, char *out, size_t outlen);
+const char	*text_member(const cJSON *, const char *);
+const char	*bool_member(const cJSON *, const char *);
 
 #endif

@@ -46,7 +46,6 @@ enum accounts_stmt {
 
 extern const struct stmt accounts_stmts[ST__MAX];
 
-const char	*text_member(const cJSON *, const char *);
 
 void	account_create(struct req *);
 void	account_list(struct req *);

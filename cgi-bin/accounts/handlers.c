@@ -68,15 +68,6 @@ slug_taken(struct req *r, const char *slug)
 	    "use", slug);
 }
 
-/* The string member name of body, or NULL. */
-const char *
-text_member(const cJSON *body, const char *name)
-{
-	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(body, name);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 /*
  * POST /v1/accounts {"name", "slug"?}: 201 with the account and its
  * Location; 400 unknown_field; 422 invalid_field; 409 slug_taken.

@@ -82,15 +82,6 @@ dir_list_answer(struct req *r, PGresult *res, const struct dir_list *l,
 	PQclear(res);
 }
 
-/* The string member name of body, or NULL. */
-const char *
-text_member(const cJSON *body, const char *name)
-{
-	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(body, name);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 /*
  * A user named by its id or its email, as in a path or a list. 0, or -1
  * with the request answered (404 for a path, 422 naming field else).
@@ -115,15 +106,3 @@ user_ref(struct req *r, const char *s, struct user_ref *u, const char *field)
 	return 0;
 }
 
-/* Answers with the JSON in res's first column, or 404 saying missing. */
-void
-json_answer(struct req *r, PGresult *res, int status, const char *missing)
-{
-	if (PQntuples(res) != 1 || PQgetisnull(res, 0, 0))
-		resp_error(r, 404, "not_found", NULL, "%s", missing);
-	else if (buf_puts(&r->out, PQgetvalue(res, 0, 0)) == -1)
-		resp_nomem(r);
-	else
-		resp_ok(r, status);
-	PQclear(res);
-}

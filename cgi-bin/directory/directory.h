@@ -76,11 +76,8 @@ int		 dir_list_parse(struct req *, struct dir_list *,
 void		 dir_list_free(struct dir_list *);
 void		 dir_list_answer(struct req *, PGresult *, const struct dir_list *,
 		    int ts_col, int key_col, int id_col);
-const char	*text_member(const cJSON *, const char *);
 int		 user_ref(struct req *, const char *, struct user_ref *,
 		    const char *field);
-void		 json_answer(struct req *, PGresult *, int status,
-		    const char *missing);
 
 void	org_list(struct req *);
 void	org_get(struct req *);

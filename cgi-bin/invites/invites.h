@@ -52,7 +52,6 @@ int		 token_make(struct req *, struct invite_token *);
 int		 token_digest(const char *, char[AUTH_BYTEA_LEN]);
 void		 token_forget(struct invite_token *);
 
-const char	*text_member(const cJSON *, const char *);
 int		 invite_json(struct buf *, const PGresult *, int row, int col);
 void		 invite_not_found(struct req *);
 

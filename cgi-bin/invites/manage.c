@@ -37,15 +37,6 @@ static const char *const invite_members[INVITE_NCOLS] = {
 
 #define COL_SENT_COUNT	8
 
-/* The string member name of body, or NULL. */
-const char *
-text_member(const cJSON *body, const char *name)
-{
-	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(body, name);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 /*
  * Appends the INVITE_COLUMNS of row i starting at column col as the
  * members of a JSON object, without its braces.

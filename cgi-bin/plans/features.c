@@ -13,24 +13,6 @@
 
 static const char *const list_params[] = { "product_domain", NULL };
 
-/* The string member name of body, or NULL. */
-const char *
-text_member(const cJSON *body, const char *name)
-{
-	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(body, name);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-/* The boolean member name of body as a parameter ("t", "f"), or NULL. */
-const char *
-bool_member(const cJSON *body, const char *name)
-{
-	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(body, name);
-
-	return cJSON_IsBool(v) ? (cJSON_IsTrue(v) ? "t" : "f") : NULL;
-}
-
 /*
  * A feature key: 2 to 63 of [a-z0-9] in runs joined by single dots,
  * hyphens or underscores ("copilot.agents", "sso"); not one of the words
@@ -61,22 +43,6 @@ product_domain_valid(const char *s)
 {
 	return strcmp(s, "copilot") == 0 || strcmp(s, "console") == 0 ||
 	    strcmp(s, "platform") == 0;
-}
-
-/*
- * Answers with the JSON text in the first column of res (status), or
- * 404 saying missing when there is no row.
- */
-void
-json_answer(struct req *r, PGresult *res, int status, const char *missing)
-{
-	if (PQntuples(res) != 1 || PQgetisnull(res, 0, 0))
-		resp_error(r, 404, "not_found", NULL, "%s", missing);
-	else if (buf_puts(&r->out, PQgetvalue(res, 0, 0)) == -1)
-		resp_nomem(r);
-	else
-		resp_ok(r, status);
-	PQclear(res);
 }
 
 #define FEATURE_FIELDS(required) \

@@ -36,12 +36,8 @@ enum plans_stmt {
 
 extern const struct stmt plans_stmts[ST__MAX];
 
-const char	*text_member(const cJSON *, const char *);
-const char	*bool_member(const cJSON *, const char *);
 int		 feature_key_valid(const char *);
 int		 product_domain_valid(const char *);
-void		 json_answer(struct req *, PGresult *, int status,
-		    const char *missing);
 
 void	plan_list(struct req *);
 void	plan_get(struct req *);
