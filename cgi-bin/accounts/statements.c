@@ -49,7 +49,7 @@
 /* The account admin $2 (an email) of account $1, locked. */
 #define ADMIN_OLD \
 	"old AS (SELECT * FROM users WHERE account_id = $1 " \
-	"AND lower(email) = lower($2) AND role = 'account_admin' FOR UPDATE)"
+	"AND email_lower = lower($2) AND role = 'account_admin' FOR UPDATE)"
 
 /* A plan as JSON, p naming it; null without one. */
 #define PLAN_REF(p) \
@@ -250,7 +250,7 @@ const struct stmt accounts_stmts[ST__MAX] = {
 	[ST_ADMIN_FIND] = { "admin_find",
 	    "SELECT a.id, u.id, u.role, u.status FROM accounts a "
 	    "LEFT JOIN users u "
-	    "ON u.account_id = a.id AND lower(u.email) = lower($2) "
+	    "ON u.account_id = a.id AND u.email_lower = lower($2) "
 	    "WHERE a.id = $1 FOR UPDATE OF a" },
 	/*
 	 * $1 account, $2 email, $3 display name or NULL, $4-$6 who. Makes the
@@ -260,7 +260,7 @@ const struct stmt accounts_stmts[ST__MAX] = {
 	 */
 	[ST_ADMIN_ADD] = { "admin_add",
 	    "WITH old AS (SELECT * FROM users WHERE account_id = $1 "
-	    "AND lower(email) = lower($2) FOR UPDATE), "
+	    "AND email_lower = lower($2) FOR UPDATE), "
 	    "up AS (UPDATE users u SET role = 'account_admin', "
 	    "display_name = coalesce($3, u.display_name), "
 	    "updated_at = clock_timestamp() FROM old WHERE u.id = old.id "

@@ -55,7 +55,7 @@ const struct stmt invites_stmts[ST__MAX] = {
 	    "OR t.organisation_id = $5::uuid))) AS team_ok, "
 	    "EXISTS (SELECT 1 FROM users u JOIN domain_users d "
 	    "ON d.account_id = u.account_id AND d.user_id = u.id "
-	    "WHERE u.account_id = $1::uuid AND lower(u.email) = lower($3::text) "
+	    "WHERE u.account_id = $1::uuid AND u.email_lower = lower($3::text) "
 	    "AND d.domain = $2::text AND u.status = 'active' "
 	    "AND d.status = 'active') AS member), "
 	    "i AS (INSERT INTO invites (account_id, domain, email, "
@@ -157,7 +157,7 @@ const struct stmt invites_stmts[ST__MAX] = {
 	[ST_INVITE_CLAIM] = { "invite_claim",
 	    "SELECT i.id, i.status, i.expires_at <= clock_timestamp(), "
 	    "i.email, u.id, u.status FROM invites i LEFT JOIN users u "
-	    "ON u.account_id = i.account_id AND lower(u.email) = lower(i.email) "
+	    "ON u.account_id = i.account_id AND u.email_lower = lower(i.email) "
 	    "WHERE i.token_digest = $1::bytea FOR UPDATE OF i" },
 	/*
 	 * In the invite's account: $1 the claimed invite, $2 a display name
@@ -173,7 +173,7 @@ const struct stmt invites_stmts[ST__MAX] = {
 	    "WITH prev AS (SELECT * FROM invites WHERE id = $1::uuid), "
 	    "old AS (SELECT u.* FROM users u, prev "
 	    "WHERE u.account_id = prev.account_id "
-	    "AND lower(u.email) = lower(prev.email) FOR UPDATE OF u), "
+	    "AND u.email_lower = lower(prev.email) FOR UPDATE OF u), "
 	    "nid AS (SELECT coalesce((SELECT id FROM old), gen_random_uuid()) "
 	    "AS id), "
 	    "inv AS (UPDATE invites SET status = 'accepted', "

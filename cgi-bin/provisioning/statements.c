@@ -46,7 +46,7 @@ const struct stmt provisioning_stmts[ST__MAX] = {
 	[ST_ADMIN_EMAILS] = { "zitadel_admin_emails",
 	    "SELECT email FROM users WHERE account_id = $1 "
 	    "AND role = 'account_admin' AND status = 'active' "
-	    "ORDER BY lower(email) LIMIT $2" },
+	    "ORDER BY email_lower LIMIT $2" },
 	/*
 	 * $1 account, $2 action, $3 target type, $4 target, $5 the change
 	 * as text (its digest is the event's after), $6-$8 who: one change

@@ -94,7 +94,7 @@ const struct stmt scim_stmts[ST__MAX] = {
 	 */
 	[ST_USER_LIST] = { "scim_user_list",
 	    PAGE(USER_ROWS "WHERE u.account_id = $1 AND ($2::text IS NULL OR "
-	    "($2 = 'userName' AND lower(u.email) = lower($3)) OR "
+	    "($2 = 'userName' AND u.email_lower = lower($3)) OR "
 	    "($2 = 'externalId' AND u.external_id = $3) OR "
 	    "($2 = 'displayName' AND lower(u.display_name) = lower($3)))",
 	    "(SELECT " USER_JSON("$6", "$7") ")", "m.d_created, m.id") },
@@ -120,7 +120,7 @@ const struct stmt scim_stmts[ST__MAX] = {
 	    "SELECT u.id, u.status, u.external_id, d.status FROM users u "
 	    "LEFT JOIN domain_users d ON d.account_id = u.account_id "
 	    "AND d.user_id = u.id AND d.domain = 'copilot' "
-	    "WHERE u.account_id = $1 AND lower(u.email) = lower($2) "
+	    "WHERE u.account_id = $1 AND u.email_lower = lower($2) "
 	    "FOR UPDATE OF u" },
 	/*
 	 * $1 account, $2 email, $3 given, $4 family, $5 display, $6 external
