@@ -725,12 +725,13 @@ async function searchUsers(q, status = "active") {
 
 /*
  * The members section of a team's or an organisation's panel (kind
- * "teams" or "orgs"): the members with Load more and Remove, and a form
- * adding many at once with a searchable multi-user picker and a role.
+ * "teams" or "orgs"): the members with Load more, each with a role to
+ * change in place and Remove, and a form adding many at once with a
+ * searchable multi-user picker and a role.
  */
 function membersSection(kind, roles, slot) {
   const id = `${kind === "teams" ? "team" : "org"}-members`;
-  const m = { kind, parent: null, items: [], cursor: null, generation: 0 };
+  const m = { kind, id, roles, parent: null, items: [], cursor: null, generation: 0 };
   m.picker = createPicker({
     id: `${id}-form-users`, label: "People to add", placeholder: "Search users by name or email", multiple: true,
     search: (q) => searchUsers(q), describe: describeUser,
@@ -767,6 +768,12 @@ function membersSection(kind, roles, slot) {
       removeMember(m, b);
     }
   });
+  m.body.addEventListener("change", (e) => {
+    const select = e.target.closest("select[data-role-of]");
+    if (select) {
+      changeRole(m, select);
+    }
+  });
   m.form.addEventListener("submit", (e) => addMembers(m, e));
   m.show = (parent) => {
     m.generation++;
@@ -794,11 +801,32 @@ function membersPath(m) {
   return path(`${m.kind}/${enc(m.parent.id)}/members`);
 }
 
+/* The role's word: "Lead" for "lead"; an unknown role as it is. */
+function roleWord(m, role) {
+  const known = m.roles.find(([v]) => v === role);
+  return known ? known[1] : String(role);
+}
+
+/*
+ * A member's role as a <select> that saves when changed (see changeRole),
+ * with the outcome beside it: Saved, or why not.
+ */
+function roleControl(m, x, name) {
+  const msg = `${m.id}-role-${x.user_id}-msg`;
+  const options = m.roles.some(([v]) => v === x.role) ? m.roles : m.roles.concat([[x.role, String(x.role)]]);
+  return h("div", { className: "role-cell" },
+    h("select", {
+      className: "compact", "aria-label": `Role of ${x.email}`, "aria-describedby": msg,
+      dataset: { roleOf: x.user_id, saved: x.role, name },
+    }, options.map(([v, word]) => h("option", { value: v, selected: v === x.role }, word))),
+    h("span", { className: "role-msg", id: msg, "aria-live": "polite" }));
+}
+
 function memberRow(m, x) {
   const name = x.display_name || x.email;
   return h("tr", { dataset: { user: x.user_id } },
     h("td", { className: "name" }, h("span", { className: "strong" }, name), h("span", { className: "muted small block" }, x.email)),
-    h("td", null, x.role === "member" ? "Member" : x.role === "lead" ? "Lead" : x.role === "admin" ? "Admin" : String(x.role)),
+    h("td", null, roleControl(m, x, name)),
     h("td", { className: "actions-cell" }, h("button", {
       type: "button", className: "button ghost small", dataset: { remove: x.user_id, name },
       "aria-label": `Remove ${name}`,
@@ -832,6 +860,55 @@ async function loadMembers(m, append) {
   showText(m.empty, n === 0 ? "No members yet. Add some below." : "");
   m.count.textContent = n === 0 ? "" : m.cursor ? `Showing ${count(n, "member")}; more to load` : `Showing all ${count(n, "member")}`;
   m.more.hidden = !m.cursor;
+}
+
+/* Shows the outcome of a role change beside its select: a note, or an error. */
+function roleMessage(select, text, failed) {
+  const out = select.parentElement.querySelector(".role-msg");
+  out.className = `role-msg ${failed ? "field-error" : "form-note"}`;
+  out.textContent = text;
+  if (failed && text !== "") {
+    select.setAttribute("aria-invalid", "true");
+  } else {
+    select.removeAttribute("aria-invalid");
+  }
+}
+
+/*
+ * PATCH …/members/{user} {"role"} when a member's select changes: Saved
+ * beside it, or the refusal beside it and the saved role put back.
+ */
+async function changeRole(m, select) {
+  const { roleOf: user, saved, name } = select.dataset;
+  const role = select.value;
+  if (!m.parent || role === saved) {
+    return;
+  }
+  const parent = m.parent;
+  roleMessage(select, "", false);
+  const focused = document.activeElement === select;
+  select.disabled = true;
+  select.setAttribute("aria-busy", "true");
+  const r = await call("PATCH", `${membersPath(m)}/${enc(user)}`, { role });
+  select.disabled = false;
+  select.setAttribute("aria-busy", "false");
+  if (focused && select.isConnected && (document.activeElement === document.body || document.activeElement === null)) {
+    select.focus();
+  }
+  if (r.status === 200 && r.body && typeof r.body.role === "string") {
+    select.dataset.saved = r.body.role;
+    select.value = r.body.role;
+    roleMessage(select, "Saved.", false);
+    if (m.parent && m.parent.id === parent.id) {
+      m.items = m.items.map((x) => (x.user_id === user ? { ...x, role: r.body.role } : x));
+      if (select.isConnected) {
+        announce(`${name} is now ${roleWord(m, r.body.role).toLowerCase()} of ${parent.name}.`);
+      }
+    }
+    return;
+  }
+  select.value = saved;
+  roleMessage(select, failure("Not changed", r), true);
 }
 
 /* The parent's row shows its number of members: load the list again. */

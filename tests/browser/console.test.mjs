@@ -1882,6 +1882,24 @@ async function pickMany(page, id, text, name) {
   await until(`${name} chosen in #${id}`, () => pickerState(page, id), (v) => v.chips.includes(name));
 }
 
+/* The members of the open team's or organisation's panel: their role's select, and the note beside it. */
+async function memberRoles(page, kind) {
+  return page.$$eval(`#${kind}-members-body tr`, (trs) => trs.map((tr) => {
+    const select = tr.querySelector("select[data-role-of]");
+    const msg = tr.querySelector(".role-msg");
+    return {
+      user: tr.dataset.user,
+      label: select?.getAttribute("aria-label") ?? null,
+      role: select?.value ?? null,
+      word: select?.selectedOptions[0]?.textContent ?? null,
+      msg: msg && getComputedStyle(msg).display !== "none" ? msg.textContent : "",
+      error: msg?.classList.contains("field-error") ?? false,
+      invalid: select?.getAttribute("aria-invalid") === "true",
+      disabled: select?.disabled ?? null,
+    };
+  }));
+}
+
 async function signInAdmin(page) {
   if (await isShown(page, "#page-nav") && (await textOf(page, "#who-name")) === ADMIN.name) {
     return;
@@ -2007,7 +2025,7 @@ test("directory, teams (account admin): organisation picker (keyboard) to create
   await pickMany(page, "team-members-form-users", "eve-" + RUN, `Eve ${m}`);
   await page.selectOption("#team-members-form-role", "lead");
   await page.click("#team-members-form button[type=submit]");
-  await until("Cal a member and Eve a lead", () => page.$$eval("#team-members-body tr", (trs) => trs.map((tr) => tr.children[1].textContent).sort()),
+  await until("Cal a member and Eve a lead", () => memberRoles(page, "team").then((v) => v.map((x) => x.word).sort()),
     (v) => JSON.stringify(v) === JSON.stringify(["Lead", "Member"]));
   await until("the team's row counting 2 members", () => dirRows(page, "teams"), (rows) => rows[0]?.cells[2] === "2");
   await shot(page, "43-directory-team-members", true);
@@ -2061,7 +2079,7 @@ test("directory, organisations (account admin): the global one has no delete but
   await pickMany(page, "org-members-form-users", "fay-" + RUN, `Fay ${m}`);
   await page.selectOption("#org-members-form-role", "admin");
   await page.click("#org-members-form button[type=submit]");
-  await until("Fay an admin", () => page.$$eval("#org-members-body tr", (trs) => trs.map((tr) => [tr.dataset.user, tr.children[1].textContent])),
+  await until("Fay an admin", () => memberRoles(page, "org").then((v) => v.map((x) => [x.user, x.word])),
     (v) => JSON.stringify(v) === JSON.stringify([[fay.id, "Admin"]]));
 
   await dirMake("/v1/copilot/teams", { name: `Bench ${m}`, organisation_id: org.id });
@@ -2184,6 +2202,85 @@ test("invites: made with a team chosen by the picker, the link shown once and co
   await shot(page, "50-directory-invites");
 });
 
+test("directory, member roles (account admin): a team member made Lead in place (PATCH), kept after reloading; a refusal (404) shown beside the row and put back; an organisation member made Admin by the keyboard", async (page) => {
+  const m = RUN + "rl";
+  const org = await dirMake("/v1/console/orgs", { name: `Roles ${m}` });
+  const team = await dirMake("/v1/console/teams", { name: `Crew ${m}`, organisation_id: org.id });
+  const [hal, kit] = await Promise.all([dirUser("console", "hal", `Hal ${m}`), dirUser("console", "kit", `Kit ${m}`)]);
+  const added = await dirApi("POST", `/v1/console/teams/${team.id}/members`, { users: [hal.id, kit.id] });
+  same([added.status, added.body], [200, { added: 2, unchanged: 0 }], "adding Hal and Kit to the team through the API");
+  const joined = await dirApi("POST", `/v1/console/orgs/${org.id}/members`, { users: [hal.email] });
+  same([joined.status, joined.body], [200, { added: 1, unchanged: 0 }], "adding Hal to the organisation through the API");
+  const apiRoles = async (kind, id) => {
+    const r = await dirApi("GET", `/v1/console/${kind}/${id}/members`);
+    same(r.status, 200, `GET /v1/console/${kind}/${id}/members`);
+    return Object.fromEntries(r.body.items.filter((x) => x && x.user_id).map((x) => [x.user_id, x.role]).sort());
+  };
+  const openTeamPanel = async () => {
+    await dirPage(page, "console", "teams");
+    await dirLoads(page, "console", "teams", () => page.fill("#teams-filters-q", m), (p) => p.get("q") === m);
+    await page.click(`#teams-body button[data-team="${team.id}"]`);
+    return until("the team's two members", () => memberRoles(page, "team"), (v) => v.length === 2);
+  };
+
+  await signInAdmin(page);
+  const shown = await openTeamPanel();
+  same(shown.map((x) => [x.label, x.role]).sort(), [[`Role of ${hal.email}`, "member"], [`Role of ${kit.email}`, "member"]].sort(),
+    "the role selects, labelled by email");
+  same(await page.$$eval(`#team-members-body select[data-role-of="${hal.id}"] option`, (os) => os.map((o) => [o.value, o.textContent])),
+    [["member", "Member"], ["lead", "Lead"]], "a team's roles");
+
+  const halRole = `#team-members-body select[data-role-of="${hal.id}"]`;
+  const patched = answerTo(page, "PATCH", `/v1/console/teams/${team.id}/members/${hal.id}`);
+  await page.selectOption(halRole, "lead");
+  const patch = await patched;
+  same([patch.status(), patch.request().postDataJSON()], [200, { role: "lead" }], "the PATCH made by choosing Lead");
+  same(await patch.json(), { user_id: hal.id, role: "lead" }, "the PATCH's answer");
+  await until("Saved beside Hal", () => memberRoles(page, "team").then((v) => v.find((x) => x.user === hal.id)),
+    (x) => x.msg === "Saved." && !x.error && x.role === "lead" && x.disabled === false);
+  same(await apiRoles("teams", team.id), Object.fromEntries([[hal.id, "lead"], [kit.id, "member"]].sort()), "the team's roles in the API");
+
+  await goHash(page, "#/directory/console/users");
+  await page.reload();
+  await untilShown(page, "#dir-users", "the console after reloading");
+  const again = await openTeamPanel();
+  same(Object.fromEntries(again.map((x) => [x.user, [x.role, x.msg]]).sort()), Object.fromEntries([[hal.id, ["lead", ""]], [kit.id, ["member", ""]]].sort()),
+    "the roles after reloading and opening the team again");
+
+  same((await dirApi("DELETE", `/v1/console/users/${kit.id}`)).status, 200, "another admin removing Kit from the directory");
+  const mark = seen.apiRequests.length;
+  const refused = answerTo(page, "PATCH", `/v1/console/teams/${team.id}/members/${kit.id}`);
+  await page.selectOption(`#team-members-body select[data-role-of="${kit.id}"]`, "lead");
+  const no = await refused;
+  same([no.status(), no.request().postDataJSON()], [404, { role: "lead" }], "changing the role of a member removed meanwhile");
+  const kitRow = await until("the refusal beside Kit", () => memberRoles(page, "team").then((v) => v.find((x) => x.user === kit.id)),
+    (x) => x.msg !== "" && x.disabled === false);
+  same([kitRow.msg, kitRow.error, kitRow.invalid, kitRow.role], ["Not changed: The user is not a member.", true, true, "member"],
+    "Kit's row after the refusal: the message, and Member put back");
+  same(requestsSince(mark).filter((r) => r.method === "PATCH").length, 1, "PATCH requests for one change");
+  same((await memberRoles(page, "team")).find((x) => x.user === hal.id).role, "lead", "Hal's role beside the refusal");
+  same(await apiRoles("teams", team.id), { [hal.id]: "lead" }, "the team's roles in the API after the refusal");
+  await shot(page, "49-directory-member-role-refused", true);
+  await dirLoads(page, "console", "teams", () => page.fill("#teams-filters-q", ""), (p) => !p.has("q"));
+
+  await dirPage(page, "console", "orgs");
+  await page.click(`#orgs-body button[data-org="${org.id}"]`);
+  await until("the organisation's member", () => memberRoles(page, "org"), (v) => v.length === 1 && v[0].user === hal.id);
+  const orgRole = `#org-members-body select[data-role-of="${hal.id}"]`;
+  same(await page.$$eval(`${orgRole} option`, (os) => os.map((o) => [o.value, o.textContent])),
+    [["member", "Member"], ["admin", "Admin"]], "an organisation's roles");
+  const orgPatched = answerTo(page, "PATCH", `/v1/console/orgs/${org.id}/members/${hal.id}`);
+  await page.focus(orgRole);
+  await page.keyboard.press("ArrowDown");
+  const orgPatch = await orgPatched;
+  same([orgPatch.status(), orgPatch.request().postDataJSON()], [200, { role: "admin" }], "the PATCH made by ArrowDown on the select");
+  await until("Saved beside Hal in the organisation", () => memberRoles(page, "org"),
+    (v) => v[0].msg === "Saved." && v[0].role === "admin" && v[0].disabled === false);
+  same(await page.evaluate(() => document.activeElement?.dataset.roleOf ?? null), hal.id, "the focus after saving");
+  same(await apiRoles("orgs", org.id), { [hal.id]: "admin" }, "the organisation's roles in the API");
+  await shot(page, "49-directory-org-member-role", true);
+});
+
 test("directory: Load more pages through 55 users and a team's 55 members without duplicates", async (page) => {
   const m = RUN + "lm";
   const org = await dirMake("/v1/console/orgs", { name: `Many ${m}` });
@@ -2274,7 +2371,7 @@ const EXPECTED_REFUSALS = [
   ["/v1/audit", /^(403)$/],
   ["/v1/plans", /^(409)$/],
   ["/v1/copilot", /^(403|409|422)$/],
-  ["/v1/console", /^(403)$/],
+  ["/v1/console", /^(403|404)$/],
 ];
 
 function expectedRefusal(message) {
