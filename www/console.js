@@ -23,6 +23,7 @@ import * as auditPage from "./audit.js";
 import * as summaryPage from "./summary.js";
 import * as cataloguePage from "./catalogue.js";
 import * as directoryPage from "./directory.js";
+import * as budgetsPage from "./budgets.js";
 import * as invitePage from "./invite.js";
 
 const ACTING_STORAGE = "console-cockpit.acting-account";
@@ -194,7 +195,7 @@ function startStatusTimer() {
 /* ------------------------------------------------------------ sign-in */
 
 const VIEWS = ["loading", "sign-in", "accounts-view", "account-view", "me-view", "audit-view", "summary-view", "catalogue-view",
-  "directory-view", "invite-view"];
+  "directory-view", "invite-view", "budgets-view"];
 
 /* The pages with a module of their own, by view: each has open() and leave(). */
 const PAGES = {
@@ -204,6 +205,7 @@ const PAGES = {
   "catalogue-view": cataloguePage,
   "directory-view": directoryPage,
   "invite-view": invitePage,
+  "budgets-view": budgetsPage,
 };
 
 /*
@@ -529,6 +531,9 @@ function route(context) {
     if (d) {
       return { view: "directory-view", title: "directory-title", nav: "directory", id: `${d[1] || "copilot"}/${d[2] || "users"}` };
     }
+    if (hash === "#/budgets") {
+      return { view: "budgets-view", title: "budgets-title", nav: "budgets" };
+    }
     return { view: "account-view", title: "account-title", nav: "account", id: account.id };
   }
   return { view: "me-view", title: "me-title", nav: null };
@@ -537,7 +542,8 @@ function route(context) {
 const NAV = {
   platform: [["accounts", "#/accounts", "Accounts"], ["summary", "#/summary", "Summary"],
     ["catalogue", "#/catalogue", "Plans & features"], ["audit", "#/audit", "Audit log"]],
-  account: [["account", "#/account", "Account"], ["directory", "#/directory", "Directory"], ["audit", "#/audit", "Audit log"]],
+  account: [["account", "#/account", "Account"], ["directory", "#/directory", "Directory"], ["budgets", "#/budgets", "Budgets"],
+    ["audit", "#/audit", "Audit log"]],
 };
 
 /* The links to the pages the role gets, the current one marked. */

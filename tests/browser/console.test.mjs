@@ -1398,7 +1398,8 @@ test("an account admin's page: their own account; lifecycle, single sign-on, pla
   const demoAccount = demo.account;
   await accountPageReady(page, demoAccount);
   same(await textOf(page, "#account-title"), "Your account", "the page's title");
-  same(await navLinks(page), [["Account", "#/account", true], ["Directory", "#/directory", false], ["Audit log", "#/audit", false]],
+  same(await navLinks(page), [["Account", "#/account", true], ["Directory", "#/directory", false], ["Budgets", "#/budgets", false],
+    ["Audit log", "#/audit", false]],
     "the navigation");
   for (const id of ["#lifecycle", "#account-back", "#sso-form", "#pack-form", "#policy-form"]) {
     check(!(await isShown(page, id)), `${id} is shown to an account admin`);
@@ -1557,7 +1558,8 @@ test("the audit log (account admin): their account's events only, no account pic
   const expected = (await api("GET", `/v1/audit?account_id=${demo.account.id}&limit=50`)).body;
   same(got.body.items.map((e) => e.id), expected.items.map((e) => e.id), "the events shown (Demo's, as the API gives them)");
   check(got.body.items.every((e) => e.account_id === demo.account.id), "another account's event");
-  same(await navLinks(page), [["Account", "#/account", false], ["Directory", "#/directory", false], ["Audit log", "#/audit", true]], "the navigation");
+  same(await navLinks(page), [["Account", "#/account", false], ["Directory", "#/directory", false], ["Budgets", "#/budgets", false],
+    ["Audit log", "#/audit", true]], "the navigation");
   await shot(page, "28-audit-account-admin");
   await page.click("#page-nav a[href='#/account']");
   await untilShown(page, "#account-view", "back to the account page");
@@ -1912,7 +1914,7 @@ test("directory, users (account admin): the Directory link; add; search (debounc
   const ann = await dirUser("copilot", "ann", `Ann ${RUN}`);
   const bob = await dirUser("copilot", "bob", `Bob ${RUN}`);
   await signInAdmin(page);
-  same((await navLinks(page)).map((l) => l[0]), ["Account", "Directory", "Audit log"], "the navigation");
+  same((await navLinks(page)).map((l) => l[0]), ["Account", "Directory", "Budgets", "Audit log"], "the navigation");
   const first = answerTo(page, "GET", "/v1/copilot/users");
   await page.click("#page-nav a[data-page=directory]");
   same((await first).status(), 200, "the users list");
@@ -2325,7 +2327,7 @@ test("directory (super admin acting inside Demo): every page, with X-Account-Id;
   const mark = seen.apiRequests.length;
   await page.reload();
   await untilShown(page, "#dir-users", "the users page acting inside Demo");
-  same((await navLinks(page)).map((l) => l[0]), ["Account", "Directory", "Audit log"], "the navigation inside Demo");
+  same((await navLinks(page)).map((l) => l[0]), ["Account", "Directory", "Budgets", "Audit log"], "the navigation inside Demo");
   try {
     for (const [domain, tab] of [["copilot", "teams"], ["copilot", "orgs"], ["copilot", "invites"], ["console", "users"], ["copilot", "users"]]) {
       await dirPage(page, domain, tab);
