@@ -462,11 +462,13 @@ static int
 worker_main(void *arg, const struct config *cfg, int fd)
 {
 	struct options		*o = arg;
-	const struct stmt_set	 sets[] = {
+	const struct app	*app = o->app;
+	struct stmt_set		 sets[DB_STMT_SETS] = {
 		{ identity_stmts, IDENTITY__MAX },
 		{ quota_stmts, QUOTA__MAX },
-		{ o->app->stmts, o->app->nstmts },
+		{ app->stmts, app->nstmts },
 	};
+	size_t			 nsets = 3, i;
 	struct worker		 w;
 	FCGX_Request		 f;
 	sigset_t		 term;
@@ -487,7 +489,10 @@ worker_main(void *arg, const struct config *cfg, int fd)
 	}
 	db_init(&w.db, cfg->database_url, o->app->program,
 	    cfg->statement_timeout);
-	if (db_statements(&w.db, sets, sizeof(sets) / sizeof(sets[0])) == -1) {
+	for (i = 0; i < app->nstmt_sets && nsets < DB_STMT_SETS; i++)
+		sets[nsets++] = *app->stmt_sets[i];
+	if (i < app->nstmt_sets ||
+	    db_statements(&w.db, sets, nsets) == -1) {
 		log_error(&w.log, "too many statement sets");
 		return 1;
 	}

@@ -31,6 +31,12 @@ struct app {
 	size_t			 nroutes;
 	const struct stmt	*stmts;		/* prepared per connection */
 	size_t			 nstmts;
+	/*
+	 * More statements for a domain of several concerns: each file's own
+	 * set (a struct stmt_set it exports), run with req_stmt().
+	 */
+	const struct stmt_set *const *stmt_sets;
+	size_t			 nstmt_sets;
 };
 
 /* Everything one worker process owns; there is no other state. */

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "credits.h"
 
 #ifndef COCKPIT_SYSCONFDIR
 #define COCKPIT_SYSCONFDIR "/etc/console-cockpit"
@@ -44,7 +45,7 @@ static const char *const known_keys[] = {
 	"COCKPIT_SESSION_IDLE", "COCKPIT_SESSION_ABSOLUTE",
 	"COCKPIT_BREAK_GLASS", "COCKPIT_SECRET_KEYS",
 	"ZITADEL_MGMT_URL", "ZITADEL_MGMT_API_TOKEN", "ZITADEL_CLIENT_ID",
-	"ZITADEL_CLIENT_SECRET",
+	"ZITADEL_CLIENT_SECRET", "CREDITS_FACTOR", "COCKPIT_ALLOW_PRIVATE_URLS",
 };
 
 static int
@@ -305,9 +306,16 @@ load_switches(struct config *c, const struct file *f, char *err,
 		    "warn or error, not \"%.32s\"", v);
 		return -1;
 	}
-	return on_off(f, "COCKPIT_ACCESS_LOG", &c->access_log, err,
+	if (on_off(f, "COCKPIT_ACCESS_LOG", &c->access_log, err,
 	    errlen) == -1 || on_off(f, "COCKPIT_BREAK_GLASS", &c->break_glass,
-	    err, errlen) == -1 ? -1 : 0;
+	    err, errlen) == -1 || on_off(f, "COCKPIT_ALLOW_PRIVATE_URLS",
+	    &c->allow_private_urls, err, errlen) == -1)
+		return -1;
+	/* Off unless set: URLs users give reach public addresses only. */
+	v = lookup(f, "COCKPIT_ALLOW_PRIVATE_URLS");
+	if (v == NULL || *v == '\0')
+		c->allow_private_urls = 0;
+	return 0;
 }
 
 static int
@@ -453,6 +461,30 @@ load_mgmt(struct config *c, const struct file *f, char *err, size_t errlen)
 }
 
 /*
+ * CREDITS_FACTOR, the credits a unit of a model's cost comes to (a model
+ * of the catalogue may have its own): a decimal above 0 and at most
+ * 1000000, with at most 6 decimals; 1 when unset. Kept in its shortest
+ * form, as the database is given it.
+ */
+static int
+load_credits_factor(struct config *c, const struct file *f, char *err,
+    size_t errlen)
+{
+	const char	*v = nonempty(f, "CREDITS_FACTOR");
+	int64_t		 micro = CREDITS_SCALE;
+
+	if (v != NULL && (credits_parse(v, &micro) == -1 || micro <= 0 ||
+	    micro > (int64_t)1000000 * CREDITS_SCALE)) {
+		snprintf(err, errlen, "CREDITS_FACTOR must be a decimal above 0 "
+		    "and at most 1000000, with at most 6 decimals, not "
+		    "\"%.32s\"", v);
+		return -1;
+	}
+	return credits_format(micro, c->credits_factor,
+	    sizeof(c->credits_factor)) == -1 ? -1 : 0;
+}
+
+/*
  * Loads the configuration of program. path is the file to read; NULL means
  * $COCKPIT_CONFIG, else the default path, which may be absent.
  */
@@ -477,6 +509,7 @@ config_load(struct config *c, const char *program, const char *path,
 	else if (load_listen(c, &f, program, err, errlen) == -1 ||
 	    load_numbers(c, &f, err, errlen) == -1 ||
 	    load_switches(c, &f, err, errlen) == -1 ||
+	    load_credits_factor(c, &f, err, errlen) == -1 ||
 	    load_secrets(c, &f, err, errlen) == -1 ||
 	    load_identity(c, &f, err, errlen) == -1 ||
 	    load_mgmt(c, &f, err, errlen) == -1)

@@ -44,9 +44,13 @@ struct config {
 	int		 session_idle;	/* seconds */
 	int		 session_absolute; /* seconds */
 	int		 break_glass;	/* break-glass sign-in allowed */
+	int		 allow_private_urls; /* URLs users give may reach
+					   loopback, private, link-local */
 	struct secret_keys secrets;	/* COCKPIT_SECRET_KEYS */
 	enum log_level	 log_level;
 	int		 access_log;
+	char		 credits_factor[24]; /* CREDITS_FACTOR: credits per
+					   unit of cost, a decimal ("1") */
 	char		 warning[CONFIG_ERRLEN]; /* empty, or one to log */
 };
 

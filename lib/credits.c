@@ -68,3 +68,32 @@ credits_format(int64_t micro, char *out, size_t len)
 	}
 	return w < 0 || (size_t)w >= len ? -1 : 0;
 }
+
+/*
+ * Whether s is a cost as clients send one: the same shape as credits,
+ * with at most COST_INTEGER_MAX digits before the point and
+ * COST_FRACTION_MAX after it (a model priced per token costs fractions
+ * of a cent). The database multiplies it exactly.
+ */
+int
+cost_valid(const char *s)
+{
+	const char	*p = s;
+	int		 n;
+
+	if (s == NULL)
+		return 0;
+	for (n = 0; *p >= '0' && *p <= '9'; p++)
+		if (++n > COST_INTEGER_MAX)
+			return 0;
+	if (n == 0 || (n > 1 && s[0] == '0'))
+		return 0;
+	if (*p == '.') {
+		for (n = 0, p++; *p >= '0' && *p <= '9'; p++)
+			if (++n > COST_FRACTION_MAX)
+				return 0;
+		if (n == 0)
+			return 0;
+	}
+	return *p == '\0';
+}

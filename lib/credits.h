@@ -15,7 +15,11 @@
 #define CREDITS_INTEGER_MAX	12	/* digits before it: < 10^12 credits */
 #define CREDITS_STRLEN		(CREDITS_INTEGER_MAX + 1 + CREDITS_FRACTION_MAX + 1)
 
+#define COST_INTEGER_MAX	9	/* a cost below 10^9 */
+#define COST_FRACTION_MAX	12
+
 int	credits_parse(const char *, int64_t *micro);
+int	cost_valid(const char *);
 int	credits_format(int64_t micro, char *, size_t);
 
 #endif

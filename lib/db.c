@@ -136,6 +136,8 @@ expect(struct db *db, PGresult *res, PGresult **keep)
 	}
 	if (st != PGRES_PIPELINE_ABORTED || db->sqlstate[0] == '\0')
 		note(db, PQresultErrorField(res, PG_DIAG_SQLSTATE),
+		    PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) != NULL ?
+		    PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) :
 		    PQresultErrorMessage(res));
 	PQclear(res);
 	return -1;

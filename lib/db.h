@@ -31,7 +31,7 @@ struct stmt_set {
 	size_t			 n;
 };
 
-#define DB_STMT_SETS	4
+#define DB_STMT_SETS	8
 
 enum db_result {
 	DB_OK,

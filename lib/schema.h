@@ -6,6 +6,6 @@
 #ifndef COCKPIT_SCHEMA_H
 #define COCKPIT_SCHEMA_H
 
-#define COCKPIT_SCHEMA_VERSION	6
+#define COCKPIT_SCHEMA_VERSION	7
 
 #endif

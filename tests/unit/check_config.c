@@ -20,7 +20,7 @@ write_conf(const char *text)
 	    "COCKPIT_MAX_BODY", "COCKPIT_DATABASE_URL",
 	    "COCKPIT_STATEMENT_TIMEOUT", "COCKPIT_MASTER_KEY",
 	    "LITELLM_MASTER_KEY", "COCKPIT_LOG_LEVEL", "COCKPIT_ACCESS_LOG",
-	    "COCKPIT_CONFIG" };
+	    "COCKPIT_CONFIG", "CREDITS_FACTOR" };
 	size_t		 i;
 
 	for (i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
@@ -60,7 +60,36 @@ START_TEST(test_config_file_and_defaults)
 	ck_assert_ptr_null(c.master_key);
 	ck_assert_int_eq(c.access_log, 1);
 	ck_assert_int_eq(c.log_level, LOG_LEVEL_INFO);
+	ck_assert_str_eq(c.credits_factor, "1");
 	config_free(&c);
+}
+END_TEST
+
+START_TEST(test_config_credits_factor)
+{
+	struct config	 c;
+	char		 err[CONFIG_ERRLEN];
+	static const char *const bad[] = { "0", "-1", "1e3", "0.0000001",
+	    "1000000.000001", "abc", "1.", "01" };
+	size_t		 i;
+
+	write_conf("COCKPIT_DATABASE_URL=x\nCREDITS_FACTOR=2.500\n");
+	ck_assert_int_eq(load(&c, err), 0);
+	ck_assert_str_eq(c.credits_factor, "2.5");
+	config_free(&c);
+	write_conf("COCKPIT_DATABASE_URL=x\nCREDITS_FACTOR=1000000\n");
+	ck_assert_int_eq(load(&c, err), 0);
+	ck_assert_str_eq(c.credits_factor, "1000000");
+	config_free(&c);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char	 text[128];
+
+		(void)snprintf(text, sizeof(text), "COCKPIT_DATABASE_URL=x\n"
+		    "CREDITS_FACTOR=%s\n", bad[i]);
+		write_conf(text);
+		ck_assert_msg(load(&c, err) == -1, "%s accepted", bad[i]);
+		ck_assert_ptr_nonnull(strstr(err, "CREDITS_FACTOR"));
+	}
 }
 END_TEST
 
@@ -192,6 +221,7 @@ config_suite(void)
 	tcase_add_test(tc, test_config_environment_wins);
 	tcase_add_test(tc, test_config_unknown_key_names_line);
 	tcase_add_test(tc, test_config_bad_values_refused);
+	tcase_add_test(tc, test_config_credits_factor);
 	tcase_add_test(tc, test_config_master_key_rules);
 	tcase_add_test(tc, test_config_missing_file);
 	tcase_add_test(tc, test_config_management_api);

@@ -68,6 +68,26 @@ START_TEST(test_credits_format_is_shortest_and_round_trips)
 }
 END_TEST
 
+START_TEST(test_cost_valid)
+{
+	static const char *const good[] = {
+		"0", "1", "2.5", "0.000000000001", "999999999",
+		"999999999.999999999999", "10.50",
+	};
+	static const char *const bad[] = {
+		"", "-1", "+1", ".5", "5.", "01", "1e3", "NaN", "inf", " 1",
+		"1 ", "1,5", "1000000000", "0.0000000000001", "1.2.3", "0x10",
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		ck_assert_msg(cost_valid(good[i]), "%s refused", good[i]);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(!cost_valid(bad[i]), "%s accepted", bad[i]);
+	ck_assert(!cost_valid(NULL));
+}
+END_TEST
+
 Suite *
 credits_suite(void)
 {
@@ -77,6 +97,7 @@ credits_suite(void)
 	tcase_add_test(tc, test_credits_parse_accepts);
 	tcase_add_test(tc, test_credits_parse_refuses);
 	tcase_add_test(tc, test_credits_format_is_shortest_and_round_trips);
+	tcase_add_test(tc, test_cost_valid);
 	suite_add_tcase(s, tc);
 	return s;
 }
