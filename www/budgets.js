@@ -13,7 +13,7 @@
  * own markup (index.html holds only the empty #budgets-view).
  */
 import {
-  $, announce, call, clearFormMessages, count, describeError, errorOf, failure, fieldInput, formatTime, h,
+  $, allPages, announce, call, clearFormMessages, count, describeError, errorOf, failure, fieldInput, formatTime, h,
   setBusy, setFieldError, setFormError, setFormNote, showText, timeElement,
 } from "./common.js";
 import { createPicker, localSearch, pickerError } from "./picker.js";
@@ -65,6 +65,8 @@ const page = {
   deleting: null,       /* the pool the delete dialog is about */
   overrideEditing: null,
   tried: null,          /* the equal distribution previewed, as JSON: what Apply sends */
+  chart: null,          /* {range, items} the chart shows */
+  chartWidth: 0,
   seq: {},
 };
 
@@ -119,6 +121,7 @@ function reset() {
   $("budgets-effective-result").hidden = true;
   hideSecret();
   $("budgets-chart").replaceChildren();
+  page.chart = null;
   defaultRange();
 }
 
@@ -138,6 +141,10 @@ function loadAll() {
   loadAlerts(false);
   loadWebhook();
   loadSpend();
+  const user = page.pickers.effective.value();
+  if (user) {
+    loadEffective(user);
+  }
 }
 
 /* After a change to the pools: what it changed. */
@@ -302,13 +309,14 @@ function openDialog(d, opener, focus) {
 function build() {
   const view = $("budgets-view");
   view.replaceChildren(
-    h("div", { className: "view-head" },
+    h("div", { className: "view-head budgets-head" },
       h("h2", { id: "budgets-title", tabIndex: -1 }, "Budgets"),
-      h("p", { className: "muted", id: "budgets-lead" })),
+      h("p", { className: "muted", id: "budgets-lead" }),
+      button("budgets-refresh", "Refresh", "ghost small", { title: "Load everything on this page again" })),
     errorLine("budgets-error"),
     h("dl", { className: "totals", id: "budgets-totals", "aria-label": "The account's credits this period" },
-      [["credits", "Credits per period"], ["unallocated", "Unallocated"], ["spent", "Spent"], ["held", "Held"],
-        ["remaining", "Remaining"], ["period", "Period"]].map(([k, word]) =>
+      [["credits", "Credits per period"], ["allocated", "Allocated"], ["unallocated", "Unallocated"], ["spent", "Spent"],
+        ["held", "Held"], ["remaining", "Remaining"], ["period", "Period"]].map(([k, word]) =>
         h("div", { className: `total-${k}` }, h("dt", null, word), h("dd", { id: `budgets-total-${k}` }, "—")))),
     h("details", { className: "budgets-grants", id: "budgets-grants" },
       h("summary", { id: "budgets-grants-summary" }, "Grants"),
@@ -394,13 +402,17 @@ function spendSection() {
     h("details", { className: "chart-numbers" }, h("summary", null, "The numbers by day"),
       table("budgets-days", "Credits spent by day", [["Day"], ["Credits", "num"]])),
     h("h4", { className: "subhead" }, "By model"),
-    table("budgets-models", "Credits spent by model", [["Model"], ["Credits", "num"], ["Share"]]));
+    table("budgets-models", "Credits spent by model", [["Model"], ["Credits", "num"], ["Share"]]),
+    h("p", { className: "muted small", id: "budgets-models-more" }));
 }
 
 function alertsSection() {
-  const form = h("form", { className: "form inline-form", id: "budgets-webhook-form", noValidate: true },
+  const form = h("form", { className: "form", id: "budgets-webhook-form", noValidate: true },
     field("budgets-webhook-form", "url", "Webhook URL", textInput({ type: "url", inputMode: "url", maxLength: 2000, placeholder: "https://…" }),
       "Alerts are POSTed here as JSON, signed with the secret shown once when the URL is saved."),
+    h("label", { className: "check", id: "budgets-webhook-rotate", hidden: true },
+      h("input", { type: "checkbox", name: "rotate_secret", id: "budgets-webhook-form-rotate_secret" }),
+      "Make a new signing secret (the old one stops signing at once)"),
     h("p", { className: "form-error", id: "budgets-webhook-form-error", role: "alert", hidden: true }),
     h("p", { className: "form-note", id: "budgets-webhook-form-note", role: "status" }),
     h("div", { className: "actions" },
@@ -442,7 +454,7 @@ async function loadAllocation() {
   showText($("budgets-error"), "");
   page.allocation = r.body;
   const a = r.body;
-  for (const k of ["credits", "unallocated", "spent", "held", "remaining"]) {
+  for (const k of ["credits", "allocated", "unallocated", "spent", "held", "remaining"]) {
     $(`budgets-total-${k}`).textContent = credits(a[k]);
   }
   $("budgets-total-period").textContent = periodText(a.period);
@@ -532,7 +544,7 @@ function planDialog() {
     field(f, "cycle", "Cycle", h("select", null, CYCLES.map(([v, word]) => h("option", { value: v }, word))),
       "When spend starts again from zero: each day, week or month from the anchor, or never."),
     field(f, "anchor", "Anchor (UTC)", h("input", { type: "datetime-local", step: 60 }),
-      "Where the periods are counted from, in UTC. Empty: now."),
+      "Where the periods are counted from, in UTC. Empty: the start of this day, week or month."),
     field(f, "alert_thresholds", "Alert thresholds (%)", textInput({ maxLength: 60, placeholder: "80, 100" }),
       "1 to 10 percentages of a pool's credits, ascending, separated by commas."),
   ], [h("button", { type: "submit", className: "button primary", id: `${id}-save` }, "Save plan")]);
@@ -639,17 +651,17 @@ async function loadPools() {
   const still = ticket("pools");
   const t = $("budgets-pools-table");
   t.setAttribute("aria-busy", "true");
-  const r = await call("GET", `${B}/allocations`);
+  const got = await allPages(`${B}/allocations`, 10000);
   if (!still()) {
     return;
   }
   t.setAttribute("aria-busy", "false");
-  if (r.status !== 200 || !r.body || !Array.isArray(r.body.items)) {
-    showText($("budgets-pools-error"), failure("Cannot load the Credit Pools", r));
+  if (!got.ok) {
+    showText($("budgets-pools-error"), failure("Cannot load the Credit Pools", got.r));
     return;
   }
   showText($("budgets-pools-error"), "");
-  page.pools = r.body.items;
+  page.pools = got.items;
   page.byKey = new Map(page.pools.map((p) => [keyOf(p.scope), p]));
   renderPools();
 }
@@ -909,8 +921,8 @@ function allocateBody(form) {
   }
   const body = { scope: { type, id: chosen.id }, credits: amountText };
   const from = page.pickers.from.value();
-  if (from && from.scope && from.scope.type !== "account") {
-    body.from = { type: from.scope.type, id: from.scope.id };
+  if (from && from.scope) {
+    body.from = from.scope.type === "account" ? { type: "account" } : { type: from.scope.type, id: from.scope.id };
   }
   return body;
 }
@@ -983,8 +995,8 @@ function openDeleteDialog(pool, opener) {
   page.deleting = pool;
   const name = scopeName(pool.scope);
   $("budgets-delete-dialog-title").textContent = `Delete the allocation of ${name}?`;
-  showText($("budgets-delete-dialog-lead"), `Its ${credits(pool.credits)} credits per period go back to ` +
-    `${sourceName(pool.allocated_from)}. What it spent stays in its history` +
+  showText($("budgets-delete-dialog-lead"), `Its unspent credits this period, ${credits(pool.remaining)} of ` +
+    `${credits(pool.credits)}, go back to ${sourceName(pool.allocated_from)}. What it spent stays in its history` +
     (amount(pool.spent) > 0 ? ` (${credits(pool.spent)} this period).` : "."));
   openDialog(d, opener, $("budgets-delete-dialog-confirm"));
 }
@@ -1033,8 +1045,7 @@ function distributeDialog() {
     field(f, "credits", "Credits to share", creditsInput(), "In all, per period; each user gets an equal part."),
     h("div", { className: "distribute-result", id: `${id}-result`, hidden: true },
       h("h4", { id: `${id}-result-title`, tabIndex: -1 }, "Preview"),
-      h("p", { id: `${id}-result-text` }),
-      h("ul", { className: "plain-list share-list", id: `${id}-result-list` })),
+      h("p", { id: `${id}-result-text` })),
   ], [
     h("button", { type: "submit", className: "button secondary", id: `${id}-preview` }, "Preview"),
     h("button", { type: "button", className: "button primary", id: `${id}-apply`, disabled: true }, "Apply"),
@@ -1095,17 +1106,11 @@ function showDistribution(answer, dry) {
   const id = "budgets-distribute-dialog";
   const users = Number(answer.users) || 0;
   const skipped = Number(answer.skipped_overrides) || 0;
-  const text = users === 0
-    ? "There is nobody to share with: the scope has no users without a User Override."
-    : `${count(users, "user")} ${dry ? "would get" : "got"} ${credits(answer.each)} credits each; ` +
+  const text = `${count(users, "user")} ${dry ? "would get" : "got"} ${credits(answer.each)} credits each per period; ` +
       `${credits(answer.remainder)} ${dry ? "would stay" : "stay"} unallocated` +
       (skipped > 0 ? `; ${count(skipped, "user")} with a User Override ${skipped === 1 ? "is" : "are"} left alone.` : ".");
   $(`${id}-result-title`).textContent = dry ? "Preview: nothing has changed yet" : "Done";
   $(`${id}-result-text`).textContent = text;
-  const shares = Array.isArray(answer.items) ? answer.items : [];
-  $(`${id}-result-list`).replaceChildren(...shares.map((x) => h("li", { dataset: { user: x.user?.id || x.scope?.id || "" } },
-    h("span", null, x.user ? userName(x.user) : scopeName(x.scope)), " ",
-    h("span", { className: "muted" }, `${credits(x.credits ?? answer.each)} credits`))));
   $(`${id}-result`).hidden = false;
 }
 
@@ -1165,17 +1170,17 @@ async function loadOverrides() {
   const still = ticket("overrides");
   const t = $("budgets-overrides-table");
   t.setAttribute("aria-busy", "true");
-  const r = await call("GET", `${B}/overrides`);
+  const got = await allPages(`${B}/overrides`, 10000);
   if (!still()) {
     return;
   }
   t.setAttribute("aria-busy", "false");
-  if (r.status !== 200 || !r.body || !Array.isArray(r.body.items)) {
-    showText($("budgets-overrides-error"), failure("Cannot load the User Overrides", r));
+  if (!got.ok) {
+    showText($("budgets-overrides-error"), failure("Cannot load the User Overrides", got.r));
     return;
   }
   showText($("budgets-overrides-error"), "");
-  page.overrides = r.body.items;
+  page.overrides = got.items;
   $("budgets-overrides-body").replaceChildren(...page.overrides.map(overrideRow));
   showText($("budgets-overrides-empty"), page.overrides.length ? "" : "No User Overrides.");
 }
@@ -1316,7 +1321,8 @@ async function loadEffective(user) {
   const a = r.body;
   $("budgets-effective-summary").replaceChildren(
     h("span", { className: "strong" }, userName(user)), ` may spend ${credits(a.remaining)} more credits this period ` +
-    `(${periodText(a.period)}). Their own limit is decided by `, ruleBadge(a.user_rule), ".");
+    `(${periodText(a.period)}). Their own limit is decided by `, ruleBadge(a.user_rule),
+    a.limited_by ? `. The level that limits them first: ${scopeName(a.limited_by)} (${scopeWord(a.limited_by.type).toLowerCase()}).` : ".");
   $("budgets-effective-body").replaceChildren(...a.levels.map((l) => h("tr", { dataset: { scope: keyOf(l.scope), rule: l.rule } },
     h("td", { className: "name" }, h("span", { className: "strong" }, scopeName(l.scope)), " ", typeBadge(l.scope?.type),
       l.allocated_from ? h("span", { className: "muted small block" }, `From ${sourceName(l.allocated_from)}`) : null),
@@ -1368,29 +1374,26 @@ async function loadSpend() {
     return;
   }
   const still = ticket("spend");
-  /* to is the last day shown: the API's to is excluded, the next day's start. */
-  const q = (by) => new URLSearchParams({ by, from: `${range.from}T00:00:00Z`, to: `${isoDay(Date.parse(range.to) + DAY_MS)}T00:00:00Z` });
+  /* to is the last day shown; the API's to is excluded: the next day's start. */
+  const q = (by) => new URLSearchParams({ by, from: range.from, to: isoDay(Date.parse(range.to) + DAY_MS) });
   $("budgets-models-table").setAttribute("aria-busy", "true");
   $("budgets-chart").setAttribute("aria-busy", "true");
-  const [days, models] = await Promise.all([call("GET", `${B}/cost-breakdown?${q("day")}`), call("GET", `${B}/cost-breakdown?${q("model")}`)]);
+  const [days, models] = await Promise.all([allPages(`${B}/cost-breakdown?${q("day")}`, 400),
+    call("GET", `${B}/cost-breakdown?${q("model")}&limit=${PAGE_SIZE}`)]);
   if (!still()) {
     return;
   }
   $("budgets-models-table").setAttribute("aria-busy", "false");
   $("budgets-chart").setAttribute("aria-busy", "false");
-  const bad = [days, models].find((r) => r.status !== 200 || !r.body || !Array.isArray(r.body.items));
+  const bad = !days.ok ? days.r : models.status !== 200 || !models.body || !Array.isArray(models.body.items) ? models : null;
   if (bad) {
     showText($("budgets-spend-error"), failure("Cannot load the spend", bad));
     return;
   }
   showText($("budgets-spend-error"), "");
-  drawChart(range, days.body.items);
-  renderModels(models.body.items);
-}
-
-/* A breakdown item's key (the day, the model) and its credits. */
-function itemKey(x) {
-  return String(x.key ?? x.day ?? x.model ?? "");
+  page.chart = { range, items: days.items };
+  drawChart(range, days.items);
+  renderModels(models.body.items, typeof models.body.next_cursor === "string");
 }
 
 /* An SVG element with attributes (never markup). */
@@ -1425,12 +1428,13 @@ function shortDay(day) {
 
 /* Credits per day as bars, every day of the range in its place. */
 function drawChart(range, items) {
-  const byDay = new Map(items.map((x) => [itemKey(x).slice(0, 10), x]));
+  const byDay = new Map(items.map((x) => [String(x.day), x]));
   const days = [];
   for (let t = Date.parse(range.from); t <= Date.parse(range.to); t += DAY_MS) {
     days.push(isoDay(t));
   }
   const box = $("budgets-chart");
+  page.chartWidth = box.clientWidth;
   const W = Math.max(320, Math.round(box.clientWidth - 18) || 720);
   const H = 220;
   const left = 56;
@@ -1474,24 +1478,25 @@ function drawChart(range, items) {
     : `Credits spent per day, ${shortDay(range.from)} to ${shortDay(range.to)}: ${count(total, "day")} with spend, ` +
       `at most ${credits(String(items.reduce((m, x) => (amount(x.credits) > amount(m) ? x.credits : m), "0")))} in a day.`;
   $("budgets-days-body").replaceChildren(...items.filter((x) => amount(x.credits) > 0).map((x) => h("tr", null,
-    h("td", null, itemKey(x).slice(0, 10)), h("td", { className: "num" }, credits(x.credits)))));
+    h("td", null, String(x.day)), h("td", { className: "num" }, credits(x.credits)))));
   showText($("budgets-days-empty"), sum.length ? "" : "No spend in these days.");
 }
 
-function renderModels(items) {
+function renderModels(items, more) {
   const total = items.reduce((n, x) => n + amount(x.credits), 0);
   $("budgets-models-body").replaceChildren(...items.map((x) => {
     const pct = total > 0 ? (amount(x.credits) / total) * 100 : 0;
     const bar = h("span", { className: "bar-spent" });
     bar.style.width = `${pct}%`;
-    return h("tr", { dataset: { model: itemKey(x) } },
-      h("td", { className: "name" }, h("code", null, itemKey(x))),
+    return h("tr", { dataset: { model: String(x.model) } },
+      h("td", { className: "name" }, h("code", null, String(x.model))),
       h("td", { className: "num" }, credits(x.credits)),
       h("td", { className: "usage-cell" }, h("div", { className: "usage" },
         h("div", { className: "bar", role: "img", "aria-label": `${pct.toFixed(1)}% of the spend` }, bar),
         h("span", { className: "small muted" }, `${pct.toFixed(1)}%`))));
   }));
   showText($("budgets-models-empty"), items.length ? "" : "No spend in these days.");
+  $("budgets-models-more").textContent = more ? `The ${count(items.length, "model")} with the most credits; the share is of these.` : "";
 }
 
 /* ---------------------------------------------------------- alerts */
@@ -1573,6 +1578,8 @@ function renderWebhook(w) {
     ? `Alerts are delivered to this URL${w.updated_at ? `, set ${formatTime(w.updated_at)}` : ""}.`
     : "No webhook: alerts are listed here only (delivery: No webhook).";
   $("budgets-webhook-remove").hidden = !w;
+  $("budgets-webhook-rotate").hidden = !w;
+  fieldInput($("budgets-webhook-form"), "rotate_secret").checked = false;
   resetArmed($("budgets-webhook-remove"), "Remove webhook");
 }
 
@@ -1588,7 +1595,11 @@ async function onWebhookSubmit(event) {
   }
   const save = $("budgets-webhook-save");
   setBusy(save, true);
-  const r = await call("PUT", `${B}/alerts/webhook`, { url });
+  const body = { url };
+  if (fieldInput(form, "rotate_secret").checked) {
+    body.rotate_secret = true;
+  }
+  const r = await call("PUT", `${B}/alerts/webhook`, body);
   setBusy(save, false);
   if ((r.status === 200 || r.status === 201) && r.body) {
     renderWebhook(r.body);
@@ -1596,7 +1607,7 @@ async function onWebhookSubmit(event) {
       showSecret(r.body.secret);
     }
     setFormNote(form, "Saved.");
-    announce("Webhook saved. Copy its signing secret now.");
+    announce(typeof r.body.secret === "string" ? "Webhook saved. Copy its signing secret now." : "Webhook saved.");
     return;
   }
   if (r.status !== 401) {
@@ -1683,7 +1694,18 @@ function wire() {
     },
   });
   $("budgets-effective-slot").replaceWith(page.pickers.effective.element);
+  /* The chart is drawn to its box's width: drawn again when that changes. */
+  new ResizeObserver(() => {
+    const w = $("budgets-chart").clientWidth;
+    if (page.chart && w > 0 && Math.abs(w - (page.chartWidth || 0)) > 24) {
+      drawChart(page.chart.range, page.chart.items);
+    }
+  }).observe($("budgets-chart"));
   defaultRange();
+  $("budgets-refresh").addEventListener("click", () => {
+    loadAll();
+    announce("Budgets loaded again.");
+  });
   $("budgets-plan-new").addEventListener("click", (e) => openPlanDialog(false, e.currentTarget));
   $("budgets-plan-edit").addEventListener("click", (e) => openPlanDialog(true, e.currentTarget));
   $("budgets-plans-more").addEventListener("click", () => loadPlans(true));

@@ -10,6 +10,8 @@
  *   COCKPIT_CHROMIUM                 the browser, /usr/bin/chromium
  *   COCKPIT_BROWSER_MODULES          the node_modules holding playwright-core
  *   COCKPIT_SCREENSHOTS              where the screenshot of each state goes
+ *   COCKPIT_BROWSER_ONLY             optional: a regular expression; only
+ *                                    the tests it matches run (and setup)
  *
  * The console signs in with single sign-on (the identity provider's
  * sign-in page, one button per user) or the break-glass credential; the
@@ -2365,6 +2367,567 @@ test("an end user gets no directory: no link, the addresses stay on their page, 
   await shot(page, "52-end-user-no-directory");
 });
 
+/* ------------------------------------------------- budgets (issue 7) */
+
+const BUD = "/v1/budgets/copilot";
+const bud = { org: null, team: null, users: [], hook: null };  /* what the budgets tests share */
+
+/* Credits as the page writes them: the API's decimal string, grouped by thousands. */
+function grouped(s) {
+  return String(s).replace(/^(-?)(\d+)/, (m, sign, int) => sign + int.replace(/\B(?=(\d{3})+(?!\d))/g, ","));
+}
+
+async function budGet(path) {
+  const r = await dirApi("GET", BUD + path);
+  check(r.status === 200, `GET ${BUD}${path}: expected 200, got ${r.status} ${r.text}`);
+  return r.body;
+}
+
+/* Every pool of Demo, by "type:id". */
+async function budPools() {
+  const items = [];
+  let cursor = null;
+  do {
+    const body = await budGet(`/allocations?limit=200${cursor ? "&cursor=" + encodeURIComponent(cursor) : ""}`);
+    items.push(...body.items);
+    cursor = body.next_cursor;
+  } while (cursor);
+  return new Map(items.map((p) => [`${p.scope.type}:${p.scope.id}`, p]));
+}
+
+/* A usage of a Demo user recorded through the API, as a client application would. */
+async function budUsage(user, model, cost, key) {
+  const r = await dirApi("POST", `${BUD}/usage`, { user: user.email, model, cost, idempotency_key: `${RUN}-${key}` });
+  check(r.status === 200, `POST ${BUD}/usage: expected 200, got ${r.status} ${r.text}`);
+  return r.body;
+}
+
+/* Runs action (which loads the Budgets page) and waits until every section is shown. */
+async function budgetsLoads(page, action) {
+  const pools = answerTo(page, "GET", `${BUD}/allocations`);
+  const totals = answerTo(page, "GET", `${BUD}/account-allocation`);
+  const spend = answerTo(page, "GET", `${BUD}/cost-breakdown`);
+  await action();
+  same((await pools).status(), 200, `GET ${BUD}/allocations`);
+  same((await totals).status(), 200, `GET ${BUD}/account-allocation`);
+  same((await spend).status(), 200, `GET ${BUD}/cost-breakdown`);
+  for (const t of ["pools", "overrides", "plans", "alerts", "models"]) {
+    await until(`#budgets-${t}-table loaded`, () => page.getAttribute(`#budgets-${t}-table`, "aria-busy"), (v) => v === "false");
+  }
+  await until("the chart drawn", () => page.getAttribute("#budgets-chart", "aria-busy"), (v) => v === "false");
+  await sleep(50);
+}
+
+/* The Budgets page, loaded afresh (already shown: Refresh). */
+async function budgetsPage(page) {
+  if (await isShown(page, "#budgets-view")) {
+    await budgetsLoads(page, () => page.click("#budgets-refresh"));
+    return;
+  }
+  await budgetsLoads(page, () => goHash(page, "#/budgets"));
+  await untilShown(page, "#budgets-view", "the Budgets page");
+}
+
+async function budgetsRefresh(page) {
+  await budgetsLoads(page, () => page.click("#budgets-refresh"));
+}
+
+/* The header's cards: {credits, allocated, unallocated, spent, held, remaining, period}. */
+async function budgetTotals(page) {
+  return page.$$eval("#budgets-totals dd", (dds) => Object.fromEntries(dds.map((d) => [d.id.replace("budgets-total-", ""), d.textContent])));
+}
+
+/* The Credit Pools tree as shown: [{key, depth, rule, name, credits, remaining, unallocated}], in order. */
+async function poolRows(page) {
+  return page.$$eval("#budgets-pools-body tr", (trs) => trs.map((tr) => {
+    const td = [...tr.children].map((c) => c.textContent.trim());
+    return {
+      key: tr.dataset.key, depth: Number(tr.dataset.depth), rule: tr.dataset.rule,
+      name: tr.querySelector(".pool-label .strong")?.textContent ?? "",
+      credits: td[1], remaining: td[3], unallocated: td[4],
+    };
+  }));
+}
+
+async function dialogOpen(page, id) {
+  return page.evaluate((d) => document.getElementById(d).open, id);
+}
+
+async function untilDialog(page, id, open) {
+  await until(`#${id} ${open ? "open" : "closed"}`, () => dialogOpen(page, id), (v) => v === open);
+}
+
+/* A table's rows: each cell's text. */
+async function cellsOf(page, tbody) {
+  return page.$$eval(`${tbody} tr`, (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent.trim())));
+}
+
+test("budgets (account admin): the Budgets link; the header shows the credits per period, Unallocated, spent, held, remaining and the period", async (page) => {
+  const granted = await api("POST", "/v1/budgets/account-allocation", { account_id: demo.account.id, credits: "1000", reason: `browser ${RUN}` });
+  check(granted.status === 200, `POST /v1/budgets/account-allocation: expected 200, got ${granted.status} ${granted.text}`);
+  bud.org = await dirMake("/v1/copilot/orgs", { name: `Bud Org ${RUN}` });
+  bud.team = await dirMake("/v1/copilot/teams", { name: `Bud Team ${RUN}`, organisation_id: bud.org.id });
+  for (const [i, word] of ["One", "Two", "Three", "Four"].entries()) {
+    bud.users.push(await dirUser("copilot", `bud${i + 1}`, `Bud ${word} ${RUN}`));
+  }
+  const members = await dirApi("POST", `/v1/copilot/teams/${bud.team.id}/members`, { users: bud.users.slice(0, 3).map((u) => u.email), role: "member" });
+  check(members.status === 200, `adding the team's members: ${members.status} ${members.text}`);
+
+  await signInAdmin(page);
+  check((await navLinks(page)).some(([text, href]) => text === "Budgets" && href === "#/budgets"), "no Budgets link");
+  await budgetsLoads(page, () => page.click("#page-nav a[data-page=budgets]"));
+  same((await navLinks(page)).find(([text]) => text === "Budgets")[2], true, "the Budgets link is the current page");
+  same(await textOf(page, "#budgets-title"), "Budgets", "the page's title");
+  const a = await budGet("/account-allocation");
+  same([a.credits, a.allocated, a.unallocated, a.spent, a.held, a.remaining], ["1000", "0", "1000", "0", "0", "1000"], "the account allocation (API)");
+  const shown = await budgetTotals(page);
+  same({ ...shown, period: undefined }, { credits: "1,000", allocated: "0", unallocated: "1,000", spent: "0", held: "0", remaining: "1,000", period: undefined },
+    "the header's numbers");
+  check(/^.+ – no end$/.test(shown.period), `the period without a plan: "${shown.period}"`);
+  same(a.period.end, null, "the period's end (API)");
+  check(await isShown(page, "#budgets-plan-none"), "no word that there is no Budget Plan");
+  const rows = await poolRows(page);
+  same(rows.map((r) => [r.key, r.depth, r.rule, r.credits, r.unallocated]), [[`account:${demo.account.id}`, 0, "account", "1,000", "1,000"]], "the tree: the account alone");
+  await page.click("#budgets-grants summary");
+  check((await textOf(page, "#budgets-grants-list")).includes(`browser ${RUN}`), "the grant's reason is not listed");
+  await shot(page, "60-budgets-header", true);
+});
+
+test("Budget Plan: New plan (POST: name, cycle, anchor, thresholds); Edit sends only what changed (PATCH); the plan history", async (page) => {
+  await signInAdmin(page);
+  await budgetsPage(page);
+  await page.click("#budgets-plan-new");
+  await untilDialog(page, "budgets-plan-dialog", true);
+  const month = new Date().toISOString().slice(0, 7);
+  await page.fill("#budgets-plan-dialog-form-name", `Monthly ${RUN}`);
+  await page.selectOption("#budgets-plan-dialog-form-cycle", "monthly");
+  await page.fill("#budgets-plan-dialog-form-anchor", `${month}-01T00:00`);
+  await page.fill("#budgets-plan-dialog-form-alert_thresholds", "50, 90");
+  await shot(page, "61-budgets-plan-dialog");
+  const made = answerTo(page, "POST", `${BUD}/plans`);
+  await page.click("#budgets-plan-dialog-save");
+  const m = await made;
+  same(m.request().postDataJSON(), { name: `Monthly ${RUN}`, cycle: "monthly", anchor: `${month}-01T00:00:00Z`, alert_thresholds: [50, 90] }, "the new plan's body");
+  same(m.status(), 201, "the answer to the new plan");
+  await untilDialog(page, "budgets-plan-dialog", false);
+  await untilText(page, "#budgets-plan-name", (t) => t === `Monthly ${RUN}`, "the active plan's name");
+  same(await textOf(page, "#budgets-plan-cycle"), "Monthly", "the cycle");
+  same(await textOf(page, "#budgets-plan-thresholds"), "50%, 90%", "the thresholds");
+  const active = await budGet("/plans/active");
+  check(typeof active.period.end === "string", `a monthly plan's period has an end: ${JSON.stringify(active.period)}`);
+  await untilText(page, "#budgets-total-period", (t) => !t.endsWith("no end") && t !== "—", "the header's period under the plan");
+
+  await page.click("#budgets-plan-edit");
+  await untilDialog(page, "budgets-plan-dialog", true);
+  same(await page.inputValue("#budgets-plan-dialog-form-alert_thresholds"), "50, 90", "the thresholds offered to edit");
+  await page.fill("#budgets-plan-dialog-form-alert_thresholds", "50, 80, 100");
+  const patched = answerTo(page, "PATCH", `${BUD}/plans/`);
+  await page.click("#budgets-plan-dialog-save");
+  const p = await patched;
+  same(p.request().postDataJSON(), { alert_thresholds: [50, 80, 100] }, "the edit's body");
+  same(p.status(), 200, "the answer to the edit");
+  await untilText(page, "#budgets-plan-thresholds", (t) => t === "50%, 80%, 100%", "the thresholds changed");
+  await until("the plan history", () => cellsOf(page, "#budgets-plans-body"), (rows) => rows.length === 1 && rows[0][0] === `Monthly ${RUN}` && rows[0][5] === "Active");
+  same((await budGet("/plans/active")).plan.alert_thresholds, [50, 80, 100], "the thresholds (API)");
+  await shot(page, "61-budgets-plan");
+});
+
+test("Credit Pools: Allocate… to an organisation chosen by the keyboard (the request's body); the tree; a 409 shown by its field, nothing made; then a team from the organisation", async (page) => {
+  await signInAdmin(page);
+  await budgetsPage(page);
+  await page.click("#budgets-allocate");
+  await untilDialog(page, "budgets-allocate-dialog", true);
+  same(await page.inputValue("#budgets-allocate-dialog-form-scope_type"), "organisation", "the kind offered first");
+  same(await page.inputValue("#budgets-allocate-dialog-form-from"), "Unallocated (the account)", "the source offered");
+  await pickByKeyboard(page, "budgets-allocate-dialog-form-scope", `Bud Org ${RUN}`, `Bud Org ${RUN}`);
+  await page.fill("#budgets-allocate-dialog-form-credits", "300");
+  await shot(page, "62-budgets-allocate-dialog");
+  const made = answerTo(page, "POST", `${BUD}/allocations/upsert`);
+  await page.click("#budgets-allocate-dialog-save");
+  const r = await made;
+  same(r.request().postDataJSON(), { scope: { type: "organisation", id: bud.org.id }, credits: "300", from: { type: "account" } }, "the allocation's body");
+  same(r.status(), 201, "the answer to the allocation");
+  await untilDialog(page, "budgets-allocate-dialog", false);
+  await until("the organisation in the tree", () => poolRows(page), (rows) => rows.some((x) => x.key === `organisation:${bud.org.id}`));
+  let rows = await poolRows(page);
+  same(rows.map((x) => [x.key, x.depth, x.credits, x.remaining, x.unallocated]), [
+    [`account:${demo.account.id}`, 0, "1,000", "1,000", "700"],
+    [`organisation:${bud.org.id}`, 1, "300", "300", "300"],
+  ], "the tree after the allocation");
+  await untilText(page, "#budgets-total-unallocated", (t) => t === "700", "Unallocated in the header");
+  same(await textOf(page, "#budgets-total-allocated"), "300", "Allocated in the header");
+  same(await textOf(page, "#budgets-pools-note"), `Allocated: Bud Org ${RUN} has 300 credits per period from the account's Unallocated credits.`, "the note");
+
+  /* A team from the organisation, for more than the organisation has: 409 by the credits. */
+  await page.click("#budgets-allocate");
+  await untilDialog(page, "budgets-allocate-dialog", true);
+  await page.selectOption("#budgets-allocate-dialog-form-scope_type", "team");
+  await pickByKeyboard(page, "budgets-allocate-dialog-form-scope", `Bud Team ${RUN}`, `Bud Team ${RUN}`);
+  await pickByKeyboard(page, "budgets-allocate-dialog-form-from", `Bud Org ${RUN}`, `Bud Org ${RUN}`);
+  await page.fill("#budgets-allocate-dialog-form-credits", "500");
+  const refused = answerTo(page, "POST", `${BUD}/allocations/upsert`);
+  await page.click("#budgets-allocate-dialog-save");
+  const x = await refused;
+  same(x.status(), 409, "the answer to too many credits");
+  same((await x.json()).error.code, "insufficient_unallocated", "the refusal's code");
+  await untilText(page, "#budgets-allocate-dialog-form-credits-error", (t) => t === "The source has 300 credits unallocated.", "the refusal by the credits");
+  same(await page.getAttribute("#budgets-allocate-dialog-form-credits", "aria-invalid"), "true", "the credits marked invalid");
+  same(await focusedId(page), "budgets-allocate-dialog-form-credits", "the focus after the refusal");
+  check(await dialogOpen(page, "budgets-allocate-dialog"), "the dialog closed on a refusal");
+  check(!(await budPools()).has(`team:${bud.team.id}`), "the refused allocation was made");
+  await shot(page, "62-budgets-allocate-409");
+  await page.fill("#budgets-allocate-dialog-form-credits", "120");
+  const made2 = answerTo(page, "POST", `${BUD}/allocations/upsert`);
+  await page.click("#budgets-allocate-dialog-save");
+  const r2 = await made2;
+  same(r2.request().postDataJSON(), { scope: { type: "team", id: bud.team.id }, credits: "120", from: { type: "organisation", id: bud.org.id } }, "the team's allocation");
+  same(r2.status(), 201, "the answer to the team's allocation");
+  await untilDialog(page, "budgets-allocate-dialog", false);
+  await until("the team under the organisation", () => poolRows(page), (t) => t.some((y) => y.key === `team:${bud.team.id}`));
+  rows = await poolRows(page);
+  same(rows.map((y) => [y.key, y.depth, y.credits, y.unallocated]), [
+    [`account:${demo.account.id}`, 0, "1,000", "700"],
+    [`organisation:${bud.org.id}`, 1, "300", "180"],
+    [`team:${bud.team.id}`, 2, "120", "120"],
+  ], "the tree with the team");
+  await shot(page, "62-budgets-tree", true);
+});
+
+test("equal distribution: the team chosen by the picker; a preview (dry run) shows each user's share and the remainder, then Apply makes them", async (page) => {
+  await signInAdmin(page);
+  await budgetsPage(page);
+  await page.click("#budgets-distribute");
+  await untilDialog(page, "budgets-distribute-dialog", true);
+  check(!(await isShown(page, "#budgets-distribute-dialog-form-scope")), "a scope to choose for the whole account");
+  await page.selectOption("#budgets-distribute-dialog-form-scope_type", "team");
+  await untilShown(page, "#budgets-distribute-dialog-form-scope", "the team picker");
+  await pickByKeyboard(page, "budgets-distribute-dialog-form-scope", `Bud Team ${RUN}`, `Bud Team ${RUN}`);
+  await page.fill("#budgets-distribute-dialog-form-credits", "100");
+  check(await page.isDisabled("#budgets-distribute-dialog-apply"), "Apply offered before a preview");
+  const dry = answerTo(page, "POST", `${BUD}/distribute/equal`);
+  await page.click("#budgets-distribute-dialog-preview");
+  const d = await dry;
+  same(d.request().postDataJSON(), { scope: { type: "team", id: bud.team.id }, credits: "100", dry_run: true }, "the preview's body");
+  const preview = await d.json();
+  same([preview.each, preview.users, preview.remainder, preview.skipped_overrides, preview.dry_run], ["33.333333", 3, "0.000001", 0, true],
+    "the preview (API): each, users, remainder, skipped overrides, dry run");
+  await untilText(page, "#budgets-distribute-dialog-result-text", (t) => t !== "", "the preview");
+  same(await textOf(page, "#budgets-distribute-dialog-result-title"), "Preview: nothing has changed yet", "the preview's title");
+  same(await textOf(page, "#budgets-distribute-dialog-result-text"), "3 users would get 33.333333 credits each per period; 0.000001 would stay unallocated.", "the preview's words");
+  check(![...(await budPools()).keys()].some((k) => bud.users.some((u) => k === `user:${u.id}`)), "the preview allocated");
+  await shot(page, "63-budgets-distribute-preview");
+  await page.fill("#budgets-distribute-dialog-form-credits", "99");
+  check(await page.isDisabled("#budgets-distribute-dialog-apply"), "Apply offered for an amount not previewed");
+  await page.fill("#budgets-distribute-dialog-form-credits", "100");
+  const dry2 = answerTo(page, "POST", `${BUD}/distribute/equal`);
+  await page.click("#budgets-distribute-dialog-preview");
+  await dry2;
+  await until("Apply offered after the preview", () => page.isEnabled("#budgets-distribute-dialog-apply"), (v) => v === true);
+  const applied = answerTo(page, "POST", `${BUD}/distribute/equal`);
+  await page.click("#budgets-distribute-dialog-apply");
+  const a = await applied;
+  same(a.request().postDataJSON(), { scope: { type: "team", id: bud.team.id }, credits: "100", dry_run: false }, "Apply's body");
+  same(a.status(), 200, "the answer to Apply");
+  await untilText(page, "#budgets-distribute-dialog-result-title", (t) => t === "Done", "the outcome");
+  same(await textOf(page, "#budgets-distribute-dialog-result-text"), "3 users got 33.333333 credits each per period; 0.000001 stay unallocated.", "the outcome's words");
+  await shot(page, "63-budgets-distribute-applied");
+  await page.keyboard.press("Escape");
+  await untilDialog(page, "budgets-distribute-dialog", false);
+  same(await focusedId(page), "budgets-distribute", "the focus back on the button");
+  const pools = await budPools();
+  await until("the team's users in the tree", () => poolRows(page), (rows) => rows.filter((r) => r.depth === 3).length === 3);
+  const rows = await poolRows(page);
+  const under = rows.slice(rows.findIndex((r) => r.key === `team:${bud.team.id}`) + 1);
+  same(under.map((r) => [r.key, r.depth, r.credits]).sort(), bud.users.slice(0, 3).map((u) => [`user:${u.id}`, 3, "33.333333"]).sort(), "the users under the team");
+  same(rows.find((r) => r.key === `team:${bud.team.id}`).unallocated, grouped(pools.get(`team:${bud.team.id}`).unallocated), "the team's Unallocated");
+  same(pools.get(`team:${bud.team.id}`).unallocated, "20.000001", "the team's Unallocated (API): the remainder stayed");
+  await shot(page, "63-budgets-tree-users", true);
+});
+
+test("User Overrides: set for a user chosen by the picker, listed and marked in the tree; an allocation to them refused by the scope (409); removed after confirming", async (page) => {
+  await signInAdmin(page);
+  await budgetsPage(page);
+  const four = bud.users[3];
+  await page.click("#budgets-override-new");
+  await untilDialog(page, "budgets-override-dialog", true);
+  same(await focusedId(page), "budgets-override-dialog-form-user", "the focus in the dialog");
+  await pickByKeyboard(page, "budgets-override-dialog-form-user", `Bud Four ${RUN}`, `Bud Four ${RUN}`);
+  await page.fill("#budgets-override-dialog-form-credits", "25");
+  const set = answerTo(page, "POST", `${BUD}/overrides`);
+  await page.click("#budgets-override-dialog-save");
+  const s = await set;
+  same(s.request().postDataJSON(), { user: four.id, credits: "25" }, "the override's body");
+  same(s.status(), 201, "the answer to the override");
+  await untilDialog(page, "budgets-override-dialog", false);
+  await until("the override listed", () => cellsOf(page, "#budgets-overrides-body"), (rows) => rows.length === 1);
+  same((await cellsOf(page, "#budgets-overrides-body"))[0].slice(0, 4), [four.email, "25", "0", "25"], "the override's row");
+  await until("the override in the tree", () => poolRows(page), (rows) => rows.some((r) => r.key === `user:${four.id}`));
+  const row = (await poolRows(page)).find((r) => r.key === `user:${four.id}`);
+  same([row.rule, row.depth, row.credits], ["override", 1, "25"], "the override's pool in the tree");
+  check((await page.locator(`#budgets-pools-body tr[data-key="user:${four.id}"]`).textContent()).includes("User Override"), "the tree does not say User Override");
+  await shot(page, "64-budgets-override");
+
+  /* An allocation to a user with a User Override: refused, shown at the user. */
+  await page.click("#budgets-allocate");
+  await untilDialog(page, "budgets-allocate-dialog", true);
+  await page.selectOption("#budgets-allocate-dialog-form-scope_type", "user");
+  await pickByKeyboard(page, "budgets-allocate-dialog-form-scope", `Bud Four ${RUN}`, `Bud Four ${RUN}`);
+  await page.fill("#budgets-allocate-dialog-form-credits", "10");
+  const refused = answerTo(page, "POST", `${BUD}/allocations/upsert`);
+  await page.click("#budgets-allocate-dialog-save");
+  same((await refused).status(), 409, "the answer to an allocation over an override");
+  await untilText(page, "#budgets-allocate-dialog-form-scope-error", (t) => t === "This user has a User Override: change it, or delete it first.", "the refusal at the user");
+  same(await page.getAttribute("#budgets-allocate-dialog-form-scope", "aria-invalid"), "true", "the user marked invalid");
+  await shot(page, "64-budgets-override-409");
+  await page.keyboard.press("Escape");
+  await page.keyboard.press("Escape");
+  await untilDialog(page, "budgets-allocate-dialog", false);
+
+  const remove = page.locator(`#budgets-overrides-body tr[data-user="${four.id}"] button[data-act=remove]`);
+  await remove.click();
+  same(await remove.textContent(), "Confirm remove", "the remove button asks to confirm");
+  same((await budPools()).get(`user:${four.id}`)?.rule, "override", "the override before confirming");
+  const gone = answerTo(page, "DELETE", `${BUD}/overrides/`);
+  await remove.click();
+  const g = await gone;
+  same(new URL(g.url()).pathname, `${BUD}/overrides/${four.id}`, "the removal's path");
+  same(g.status(), 200, "the answer to the removal");
+  await until("the override gone", () => cellsOf(page, "#budgets-overrides-body"), (rows) => rows.length === 0);
+  check(!(await budPools()).has(`user:${four.id}`), "the override is still there (API)");
+});
+
+test("Effective Allocation: a user chosen by the picker; each level's limit, spent, held, remaining and the rule that decided it", async (page) => {
+  const one = bud.users[0];
+  await budUsage(one, `bud-model-a-${RUN}`, "5", "e1");
+  await signInAdmin(page);
+  await budgetsPage(page);
+  const answered = answerTo(page, "GET", `${BUD}/effective-allocation`);
+  await pickByKeyboard(page, "budgets-effective-user", `Bud One ${RUN}`, `Bud One ${RUN}`);
+  const r = await answered;
+  same(new URL(r.url()).searchParams.get("user"), one.id, "the user asked about");
+  await until("the levels shown", () => page.getAttribute("#budgets-effective-table", "aria-busy"), (v) => v === "false");
+  await untilShown(page, "#budgets-effective-result", "the Effective Allocation");
+  const api2 = await budGet(`/effective-allocation?user=${one.id}`);
+  same(api2.user_rule, "allocation", "the user's rule (API)");
+  same(api2.levels.map((l) => l.scope.type), ["user", "team", "organisation", "account"], "the levels (API)");
+  const shown = await cellsOf(page, "#budgets-effective-body");
+  same(shown.map((c) => c.slice(1)), api2.levels.map((l) => [{ account: "Account", allocation: "Allocation", override: "User Override" }[l.rule],
+    grouped(l.limit), grouped(l.spent), grouped(l.held), grouped(l.remaining)]), "each level's rule, limit, spent, held and remaining");
+  same(shown.map((c) => c.slice(1)), [
+    ["Allocation", "33.333333", "5", "0", "28.333333"],
+    ["Allocation", "120", "5", "0", "115"],
+    ["Allocation", "300", "5", "0", "295"],
+    ["Account", "1,000", "5", "0", "995"],
+  ], "the levels as shown");
+  check(shown[0][0].startsWith(`Bud One ${RUN}`) && shown[1][0].startsWith(`Bud Team ${RUN}`) && shown[2][0].startsWith(`Bud Org ${RUN}`),
+    `the levels' names: ${JSON.stringify(shown.map((c) => c[0]))}`);
+  const summary = await textOf(page, "#budgets-effective-summary");
+  check(summary.startsWith(`Bud One ${RUN} may spend 28.333333 more credits this period`) && summary.includes("decided by Allocation"),
+    `the summary: ${summary}`);
+  await shot(page, "65-budgets-effective");
+});
+
+test("spend over time: the chart drawn in the page has a bar per day with spend (3), matching cost-breakdown by day; the by-model table", async (page) => {
+  const [one, two] = bud.users;
+  await budUsage(one, `bud-model-a-${RUN}`, "2", "d0");
+  await budUsage(two, `bud-model-b-${RUN}`, "3", "d2");
+  await budUsage(two, `bud-model-a-${RUN}`, "1", "d5");
+  /* Two of them recorded days ago: what the chart spreads over its days. */
+  ownerSql(`UPDATE usage_records SET occurred_at = occurred_at - interval '2 days' WHERE idempotency_key = '${RUN}-d2'`);
+  ownerSql(`UPDATE usage_records SET occurred_at = occurred_at - interval '5 days' WHERE idempotency_key = '${RUN}-d5'`);
+  await signInAdmin(page);
+  await budgetsPage(page);
+  await budgetsRefresh(page);
+  const day = (ms) => new Date(ms).toISOString().slice(0, 10);
+  const today = Date.parse(`${day(Date.now())}T00:00:00Z`);
+  const range = `from=${day(today - 29 * 86400000)}&to=${day(today + 86400000)}`;
+  same(await page.inputValue("#budgets-spend-form-from"), day(today - 29 * 86400000), "the chart's first day");
+  same(await page.inputValue("#budgets-spend-form-to"), day(today), "the chart's last day");
+  const byDay = await budGet(`/cost-breakdown?by=day&${range}&limit=200`);
+  same(byDay.items.map((x) => x.day), [day(today - 5 * 86400000), day(today - 2 * 86400000), day(today)], "the days with spend (API)");
+  const bars = await page.$$eval("#budgets-chart svg rect.bar", (rs) => rs.map((r) => [r.dataset.day, r.dataset.credits, Number(r.getAttribute("height")) > 0]));
+  same(bars, byDay.items.map((x) => [x.day, x.credits, true]), "the chart's bars: day, credits, drawn");
+  same(await page.getAttribute("#budgets-chart svg", "data-points"), "3", "the chart's points");
+  same(await page.getAttribute("#budgets-chart svg", "role"), "img", "the chart's role");
+  check((await textOf(page, "#budgets-chart-caption")).includes("3 days with spend"), "the chart's caption");
+  const heights = bars.length ? await page.$$eval("#budgets-chart svg rect.bar", (rs) => rs.map((r) => Number(r.getAttribute("height")))) : [];
+  const credits = byDay.items.map((x) => Number(x.credits));
+  check(heights.indexOf(Math.max(...heights)) === credits.indexOf(Math.max(...credits)), `the tallest bar is not the day with the most credits: ${heights} for ${credits}`);
+  const byModel = await budGet(`/cost-breakdown?by=model&${range}&limit=50`);
+  same(await cellsOf(page, "#budgets-models-body").then((rows) => rows.map((c) => c.slice(0, 2))),
+    byModel.items.map((x) => [x.model, grouped(x.credits)]), "the by-model table");
+  check(byModel.items.some((x) => x.model === `bud-model-b-${RUN}`), "the second model is not in the breakdown");
+  await page.locator("#budgets-chart").scrollIntoViewIfNeeded();
+  await shot(page, "66-budgets-chart");
+  /* One day: its bar alone. */
+  await page.fill("#budgets-spend-form-from", day(today - 2 * 86400000));
+  await page.fill("#budgets-spend-form-to", day(today - 2 * 86400000));
+  const again = answerTo(page, "GET", `${BUD}/cost-breakdown`, (q) => q.get("by") === "day");
+  await page.click("#budgets-spend-form button[type=submit]");
+  same(new URL((await again).url()).searchParams.get("to"), day(today - 86400000), "the day after the last, excluded");
+  await until("one bar", () => page.$$eval("#budgets-chart svg rect.bar", (rs) => rs.map((r) => r.dataset.day)), (v) => v.length === 1 && v[0] === day(today - 2 * 86400000));
+});
+
+/* A receiver for the alerts' webhook: every POST it gets, {headers, body}. */
+async function hookReceiver() {
+  const { createServer } = await import("node:http");
+  const got = [];
+  const server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => {
+      body += c;
+    });
+    req.on("end", () => {
+      got.push({ method: req.method, path: req.url, headers: req.headers, body });
+      res.writeHead(204);
+      res.end();
+    });
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { got, server, url: `http://127.0.0.1:${server.address().port}/hook/${RUN}` };
+}
+
+test("alerts: the webhook saved with its secret shown once; a threshold crossed through POST /usage is listed (threshold, scope, period) and delivered, signed with that secret", async (page) => {
+  const { createHmac } = await import("node:crypto");
+  const hook = await hookReceiver();
+  try {
+    await signInAdmin(page);
+    await budgetsPage(page);
+    same(await textOf(page, "#budgets-webhook-state"), "No webhook: alerts are listed here only (delivery: No webhook).", "before a webhook");
+    await page.fill("#budgets-webhook-form-url", hook.url);
+    const saved = answerTo(page, "PUT", `${BUD}/alerts/webhook`);
+    await page.click("#budgets-webhook-save");
+    const s = await saved;
+    same(s.request().postDataJSON(), { url: hook.url }, "the webhook's body");
+    same(s.status(), 201, "the answer to the new webhook");
+    await untilShown(page, "#budgets-webhook-secret", "the secret");
+    const secret = await textOf(page, "#budgets-webhook-secret-value");
+    check(/^whsec_[A-Za-z0-9_-]{43}$/.test(secret), `the secret shown: ${secret}`);
+    same(await focusedId(page), "budgets-webhook-secret-copy", "the focus on Copy");
+    await page.click("#budgets-webhook-secret-copy");
+    await untilText(page, "#budgets-webhook-secret-copied", (t) => t !== "", "the copy's outcome");
+    await shot(page, "67-budgets-webhook-secret");
+    const w = await budGet("/alerts/webhook");
+    same([w.url, w.secret], [hook.url, undefined], "the webhook (API), never its secret");
+    await page.click("#budgets-webhook-secret-hide");
+    check(!(await isShown(page, "#budgets-webhook-secret")), "the secret still shown after Done");
+    same(await textOf(page, "#budgets-webhook-secret-value"), "", "the secret left in the page");
+
+    /* Bud One: 7 of 33.333333 spent; 10 more crosses 50%, and no other threshold anywhere. */
+    const one = bud.users[0];
+    await budUsage(one, `bud-model-a-${RUN}`, "10", "alert");
+    const pool = (await budPools()).get(`user:${one.id}`);
+    same([pool.spent, pool.credits], ["17", "33.333333"], "Bud One's pool after the usage");
+    await budgetsRefresh(page);
+    check(!(await isShown(page, "#budgets-webhook-secret")), "the secret shown again");
+    same(await page.inputValue("#budgets-webhook-form-url"), hook.url, "the webhook's URL after loading again");
+    const alerts = (await budGet("/alerts")).items;
+    same(alerts.map((a) => [a.scope.type, a.scope.id, a.threshold, a.spent, a.limit]), [["user", one.id, 50, "17", "33.333333"]], "the alerts (API)");
+    let rows = await cellsOf(page, "#budgets-alerts-body");
+    same(rows.length, 1, "the alerts listed");
+    check(rows[0][0].startsWith(`Bud One ${RUN}`), `the alert's pool: ${rows[0][0]}`);
+    same(rows[0].slice(1, 4), ["50%", await page.evaluate(() => document.getElementById("budgets-plan-period").textContent), "17 of 33.333333"], "the alert's threshold, period and spend");
+
+    /* The stack's deliverer posts it to the receiver, signed with the secret shown. */
+    await until("the alert delivered to the receiver", () => hook.got.length, (n) => n >= 1, 20000);
+    const d = hook.got[0];
+    same([d.method, d.path, d.headers["x-cockpit-event"]], ["POST", `/hook/${RUN}`, "budget.alert"], "the delivery");
+    const mac = createHmac("sha256", secret).update(`${d.headers["x-cockpit-timestamp"]}.${d.body}`).digest("hex");
+    same(d.headers["x-cockpit-signature"], `sha256=${mac}`, "the delivery's signature, with the secret the page showed");
+    same(JSON.parse(d.body).threshold, 50, "the delivered alert's threshold");
+    await until("Delivered in the list", async () => {
+      await budgetsRefresh(page);
+      return (await cellsOf(page, "#budgets-alerts-body"))[0]?.[4] ?? "";
+    }, (t) => t.startsWith("Delivered"), 20000);
+    rows = await cellsOf(page, "#budgets-alerts-body");
+    same((await budGet("/alerts")).items[0].delivery, "delivered", "the alert's delivery (API)");
+    await page.locator("#budgets-alerts").scrollIntoViewIfNeeded();
+    await shot(page, "67-budgets-alerts");
+
+    const remove = page.locator("#budgets-webhook-remove");
+    await remove.click();
+    same(await remove.textContent(), "Confirm: remove the webhook", "the remove button asks to confirm");
+    const gone = answerTo(page, "DELETE", `${BUD}/alerts/webhook`);
+    await remove.click();
+    same((await gone).status(), 204, "the answer to removing the webhook");
+    await untilText(page, "#budgets-webhook-state", (t) => t.startsWith("No webhook"), "no webhook after removing it");
+  } finally {
+    hook.server.close();
+  }
+});
+
+test("deleting an allocation: refused (409) while pools are allocated from it; the confirmation states the credits returned; gone from the tree", async (page) => {
+  await signInAdmin(page);
+  await budgetsPage(page);
+  await page.click(`#budgets-pools-body tr[data-key="organisation:${bud.org.id}"] button[data-act=delete]`);
+  await untilDialog(page, "budgets-delete-dialog", true);
+  same(await textOf(page, "#budgets-delete-dialog-title"), `Delete the allocation of Bud Org ${RUN}?`, "the confirmation's title");
+  const refused = answerTo(page, "DELETE", `${BUD}/allocations`);
+  await page.click("#budgets-delete-dialog-confirm");
+  same((await refused).status(), 409, "the answer to deleting a pool with allocations");
+  await untilText(page, "#budgets-delete-dialog-form-error", (t) => t === "1 allocations are made from it: move or delete them first.", "the refusal");
+  await shot(page, "68-budgets-delete-409");
+  await page.click("#budgets-delete-dialog [data-close]");
+  await untilDialog(page, "budgets-delete-dialog", false);
+
+  const three = bud.users[2];
+  const before = (await budPools()).get(`user:${three.id}`);
+  same([before.credits, before.spent, before.remaining], ["33.333333", "0", "33.333333"], "Bud Three's pool (API)");
+  await page.click(`#budgets-pools-body tr[data-key="user:${three.id}"] button[data-act=delete]`);
+  await untilDialog(page, "budgets-delete-dialog", true);
+  same(await textOf(page, "#budgets-delete-dialog-lead"),
+    `Its unspent credits this period, 33.333333 of 33.333333, go back to Bud Team ${RUN}. What it spent stays in its history.`, "the credits it returns");
+  same(await focusedId(page), "budgets-delete-dialog-confirm", "the focus on the confirmation");
+  await shot(page, "68-budgets-delete-confirm");
+  const deleted = answerTo(page, "DELETE", `${BUD}/allocations`);
+  await page.keyboard.press("Enter");
+  const r = await deleted;
+  same(Object.fromEntries(new URL(r.url()).searchParams), { scope_type: "user", scope_id: three.id }, "what is deleted");
+  same(r.status(), 200, "the answer to the deletion");
+  same((await r.json()).returned, "33.333333", "the credits returned (API)");
+  await untilDialog(page, "budgets-delete-dialog", false);
+  await untilText(page, "#budgets-pools-note", (t) => t.startsWith("Deleted"), "the note");
+  same(await textOf(page, "#budgets-pools-note"), `Deleted the allocation of ${three.email}: 33.333333 credits went back to Bud Team ${RUN}.`, "the note");
+  await until("the user gone from the tree", () => poolRows(page), (rows) => !rows.some((x) => x.key === `user:${three.id}`));
+  const team = (await poolRows(page)).find((x) => x.key === `team:${bud.team.id}`);
+  same(team.unallocated, "53.333334", "the team's Unallocated with the credits back");
+  same((await budPools()).get(`team:${bud.team.id}`).unallocated, "53.333334", "the team's Unallocated (API)");
+});
+
+test("Budgets (super admin acting inside Demo): X-Account-Id on every request; no horizontal scroll at 1280 and 800 px; dialogs by the keyboard, Escape gives the focus back", async (page) => {
+  await signIn(page);
+  await page.evaluate((acting) => sessionStorage.setItem("console-cockpit.acting-account", JSON.stringify(acting)), { id: demo.account.id, name: "Demo" });
+  await goHash(page, "#/budgets");
+  const mark = seen.apiRequests.length;
+  try {
+    await budgetsLoads(page, () => page.reload());
+    check((await navLinks(page)).some(([text, , current]) => text === "Budgets" && current), "the Budgets link is not the current page");
+    const budgetCalls = requestsSince(mark).filter((r) => r.path.startsWith(BUD));
+    check(budgetCalls.length >= 8 && budgetCalls.every((r) => r.account === demo.account.id),
+      `budgets requests without X-Account-Id: ${JSON.stringify(budgetCalls.filter((r) => r.account !== demo.account.id))}`);
+    for (const width of [1280, 800]) {
+      await page.setViewportSize({ width, height: 900 });
+      await sleep(200);
+      await checkNoHorizontalScroll(page, `the Budgets page at ${width} px`);
+      const inner = await page.$$eval("#budgets-view .table-wrap", (ws) => ws.filter((w) => w.offsetParent !== null && w.scrollWidth > w.clientWidth + 1).map((w) => w.querySelector("table")?.id));
+      same(inner, [], `tables scrolling sideways at ${width} px`);
+      await shot(page, `69-budgets-${width}`, true);
+    }
+    await page.focus("#budgets-allocate");
+    await page.keyboard.press("Enter");
+    await untilDialog(page, "budgets-allocate-dialog", true);
+    same(await focusedId(page), "budgets-allocate-dialog-form-scope_type", "the focus in the allocation dialog");
+    await checkNoHorizontalScroll(page, "the allocation dialog at 800 px");
+    await shot(page, "69-budgets-dialog-800");
+    await page.keyboard.press("Escape");
+    await untilDialog(page, "budgets-allocate-dialog", false);
+    same(await focusedId(page), "budgets-allocate", "the focus back after Escape");
+  } finally {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.evaluate(() => sessionStorage.removeItem("console-cockpit.acting-account"));
+  }
+});
+
 /* The API refusals the tests above provoke on purpose; Chromium logs each. */
 const EXPECTED_REFUSALS = [
   ["/v1/me/context", /^(401)$/],
@@ -2374,6 +2937,7 @@ const EXPECTED_REFUSALS = [
   ["/v1/plans", /^(409)$/],
   ["/v1/copilot", /^(403|409|422)$/],
   ["/v1/console", /^(403|404)$/],
+  ["/v1/budgets", /^(404|409)$/],
 ];
 
 function expectedRefusal(message) {
@@ -2434,7 +2998,12 @@ async function main() {
       }).observe(document, { subtree: true, attributes: true, attributeFilter: ["aria-busy"], attributeOldValue: true });
     });
     console.log(`browser: Chromium ${browser.version()}; stack: ${BASE}; marker: ${RUN}`);
+    /* COCKPIT_BROWSER_ONLY (a regular expression): only the tests it matches, after the first (the setup). */
+    const only = process.env.COCKPIT_BROWSER_ONLY ? new RegExp(process.env.COCKPIT_BROWSER_ONLY) : null;
     for (const [i, t] of tests.entries()) {
+      if (only && i > 0 && !only.test(t.name)) {
+        continue;
+      }
       const started = Date.now();
       try {
         await t.fn(page);

@@ -63,6 +63,8 @@ fi
 IDP_PID=""
 suite_stack_dir browser
 export COCKPIT_BUILD_DIR=$build COCKPIT_FAST_DB=1 COCKPIT_WORKERS=${COCKPIT_WORKERS:-2}
+# The stack's alert deliverer posts to the tests' own receiver, on 127.0.0.1.
+export COCKPIT_ALLOW_PRIVATE_URLS=on
 
 # The test identity provider, whose sign-in page the tests click through.
 mkdir -p "$DIR/log"
