@@ -174,6 +174,16 @@ function amount(s) {
   return Number.isFinite(n) ? n : 0;
 }
 
+/* A time in UTC, said so: an anchor is a UTC wall time. */
+function utcText(iso) {
+  if (typeof iso !== "string") {
+    return "—";
+  }
+  const d = new Date(iso.replace(/(\.\d{3})\d+/, "$1"));
+  return Number.isNaN(d.getTime()) ? iso
+    : `${new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }).format(d)} UTC`;
+}
+
 function periodText(p) {
   if (!p || typeof p !== "object" || typeof p.start !== "string") {
     return "—";
@@ -323,7 +333,8 @@ function build() {
       h("ul", { className: "plain-list", id: "budgets-grants-list" })),
     planSection(),
     poolsSection(),
-    h("div", { className: "budgets-pair" }, overridesSection(), effectiveSection()),
+    overridesSection(),
+    effectiveSection(),
     spendSection(),
     alertsSection());
   for (const d of [planDialog(), allocateDialog(), deleteDialog(), distributeDialog(), overrideDialog()]) {
@@ -340,7 +351,7 @@ function planSection() {
     h("p", { className: "muted", id: "budgets-plan-none", hidden: true },
       "No Budget Plan yet: the account has one period, from its creation with no end, and alerts at 80% and 100%."),
     h("dl", { className: "facts", id: "budgets-plan-facts", hidden: true },
-      [["name", "Name"], ["cycle", "Cycle"], ["anchor", "Anchor (UTC)"], ["thresholds", "Alert thresholds"],
+      [["name", "Name"], ["cycle", "Cycle"], ["anchor", "Anchor"], ["thresholds", "Alert thresholds"],
         ["period", "Current period"], ["since", "Since"]].map(([k, word]) =>
         h("div", null, h("dt", null, word), h("dd", { id: `budgets-plan-${k}` })))),
     h("h4", { className: "subhead" }, "Plan history"),
@@ -487,7 +498,7 @@ async function loadPlan() {
   if (p) {
     $("budgets-plan-name").textContent = p.name;
     $("budgets-plan-cycle").textContent = cycleWord(p.cycle);
-    $("budgets-plan-anchor").textContent = formatTime(p.anchor);
+    $("budgets-plan-anchor").textContent = utcText(p.anchor);
     $("budgets-plan-thresholds").textContent = thresholdsText(p.alert_thresholds);
     $("budgets-plan-period").textContent = periodText(r.body.period);
     $("budgets-plan-since").replaceChildren(timeElement(p.created_at));
@@ -527,7 +538,7 @@ async function loadPlans(more) {
   $("budgets-plans-body").replaceChildren(...page.plans.map((x) => h("tr", { dataset: { id: x.id } },
     h("td", { className: "name" }, h("span", { className: "strong" }, x.name)),
     h("td", null, cycleWord(x.cycle)),
-    h("td", null, timeElement(x.anchor)),
+    h("td", null, h("time", { dateTime: x.anchor || "" }, utcText(x.anchor))),
     h("td", null, thresholdsText(x.alert_thresholds)),
     h("td", null, timeElement(x.created_at)),
     h("td", null, x.active_until ? timeElement(x.active_until) : h("span", { className: "badge active" }, "Active")))));
@@ -739,13 +750,13 @@ function poolRow({ pool: p, depth }) {
       "aria-label": `Delete the allocation of ${name}` }, "Delete"));
   }
   return h("tr", { dataset: { key, depth: String(depth), rule: p.rule }, className: `depth-${Math.min(depth, 4)}` },
-    h("td", { className: "name pool-name" },
+    h("td", { className: "name" }, h("div", { className: "pool-name" },
       h("span", { className: "tree-mark", "aria-hidden": "true" }, depth > 0 ? "└" : ""),
       h("span", { className: "pool-label" },
-        h("span", { className: "strong" }, s.type === "account" ? `${name}` : name), " ",
+        h("span", { className: "strong" }, name), " ",
         typeBadge(s.type), p.rule === "override" ? ruleBadge("override") : null,
         s.type === "account" ? h("span", { className: "muted small block" }, "The account: its Unallocated pool")
-          : h("span", { className: "muted small block" }, `From ${sourceName(p.allocated_from)}`))),
+          : h("span", { className: "muted small block" }, `From ${sourceName(p.allocated_from)}`)))),
     h("td", { className: "num" }, credits(p.credits)),
     h("td", { className: "usage-cell" }, usageBar(p)),
     h("td", { className: "num" }, credits(p.remaining)),
@@ -865,9 +876,9 @@ function scopeChosen() {
   const type = fieldInput(d.form, "scope_type").value;
   const x = page.pickers.scope.value();
   const pool = x ? page.byKey.get(`${type}:${x.id}`) : null;
-  $("budgets-allocate-dialog-scope-note").textContent = pool
-    ? `${scopeName(pool.scope)} has ${credits(pool.credits)} credits per period from ${sourceName(pool.allocated_from)}; saving sets the new amount.`
-    : "";
+  $("budgets-allocate-dialog-scope-note").textContent = !pool ? ""
+    : pool.rule === "override" ? `${scopeName(pool.scope)} has a User Override of ${credits(pool.credits)} credits per period: change it under User Overrides.`
+      : `${scopeName(pool.scope)} has ${credits(pool.credits)} credits per period from ${sourceName(pool.allocated_from)}; saving sets the new amount.`;
 }
 
 function sourceOf(pool) {

@@ -2905,6 +2905,12 @@ test("Budgets (super admin acting inside Demo): X-Account-Id on every request; n
     const budgetCalls = requestsSince(mark).filter((r) => r.path.startsWith(BUD));
     check(budgetCalls.length >= 8 && budgetCalls.every((r) => r.account === demo.account.id),
       `budgets requests without X-Account-Id: ${JSON.stringify(budgetCalls.filter((r) => r.account !== demo.account.id))}`);
+    /* Every section shown: a user's Effective Allocation, the numbers by day. */
+    const effective = answerTo(page, "GET", `${BUD}/effective-allocation`);
+    await pickByKeyboard(page, "budgets-effective-user", `Bud One ${RUN}`, `Bud One ${RUN}`);
+    same((await effective).status(), 200, "the Effective Allocation");
+    await untilShown(page, "#budgets-effective-result", "the Effective Allocation");
+    await page.click("#budgets-spend details summary");
     for (const width of [1280, 800]) {
       await page.setViewportSize({ width, height: 900 });
       await sleep(200);
