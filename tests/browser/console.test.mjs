@@ -2928,6 +2928,44 @@ test("Budgets (super admin acting inside Demo): X-Account-Id on every request; n
     await page.keyboard.press("Escape");
     await untilDialog(page, "budgets-allocate-dialog", false);
     same(await focusedId(page), "budgets-allocate", "the focus back after Escape");
+    await page.setViewportSize({ width: 1280, height: 800 });
+
+    /* Change: the team's amount (PATCH-like upsert of the same scope and source); below its spend refused by the credits. */
+    await page.click(`#budgets-pools-body tr[data-key="team:${bud.team.id}"] button[data-act=edit]`);
+    await untilDialog(page, "budgets-allocate-dialog", true);
+    same(await textOf(page, "#budgets-allocate-dialog-title"), `Change the allocation of Bud Team ${RUN}`, "the change dialog's title");
+    same(await page.inputValue("#budgets-allocate-dialog-form-credits"), "120", "the amount offered to change");
+    check(await page.isDisabled("#budgets-allocate-dialog-form-scope_type") && await page.isDisabled("#budgets-allocate-dialog-form-scope"),
+      "the scope can be changed in the change dialog");
+    same(await focusedId(page), "budgets-allocate-dialog-form-credits", "the focus on the amount");
+    await page.fill("#budgets-allocate-dialog-form-credits", "150");
+    const changed = answerTo(page, "POST", `${BUD}/allocations/upsert`);
+    await page.click("#budgets-allocate-dialog-save");
+    const c = await changed;
+    same(c.request().postDataJSON(), { scope: { type: "team", id: bud.team.id }, credits: "150", from: { type: "organisation", id: bud.org.id } }, "the change's body");
+    same(c.status(), 200, "the answer to the change");
+    await untilDialog(page, "budgets-allocate-dialog", false);
+    await until("the team's new amount", () => poolRows(page), (rows) => rows.find((r) => r.key === `team:${bud.team.id}`)?.credits === "150");
+    same((await budPools()).get(`team:${bud.team.id}`).credits, "150", "the team's credits (API)");
+    await page.click(`#budgets-pools-body tr[data-key="user:${bud.users[0].id}"] button[data-act=edit]`);
+    await untilDialog(page, "budgets-allocate-dialog", true);
+    await page.fill("#budgets-allocate-dialog-form-credits", "1");
+    const below = answerTo(page, "POST", `${BUD}/allocations/upsert`);
+    await page.click("#budgets-allocate-dialog-save");
+    same((await below).status(), 409, "the answer to fewer credits than spent");
+    await untilText(page, "#budgets-allocate-dialog-form-credits-error",
+      (t) => t === "17 credits have been spent or are held this period: the credits cannot be fewer.", "below_spend by the credits");
+    await shot(page, "69-budgets-below-spend");
+    await page.keyboard.press("Escape");
+    await untilDialog(page, "budgets-allocate-dialog", false);
+
+    /* Names are text: an organisation named with markup. */
+    const marked = await dirMake("/v1/copilot/orgs", { name: `<img src=x onerror=alert(1)>Mark ${RUN}` });
+    const r = await dirApi("POST", `${BUD}/allocations/upsert`, { scope: { type: "organisation", id: marked.id }, credits: "1" });
+    same(r.status, 201, "allocating to the organisation named with markup");
+    await budgetsRefresh(page);
+    same((await poolRows(page)).find((x) => x.key === `organisation:${marked.id}`)?.name, `<img src=x onerror=alert(1)>Mark ${RUN}`, "the name as text");
+    same(await page.locator("#budgets-view img").count(), 0, "elements made of a name");
   } finally {
     await page.setViewportSize({ width: 1280, height: 800 });
     await page.evaluate(() => sessionStorage.removeItem("console-cockpit.acting-account"));
