@@ -37,6 +37,10 @@ static const struct command commands[] = {
 	{ "audit", ctl_audit,
 	    "verify | export [--account ID | --platform] [--since TIME]",
 	    "verify the audit hash chains, or export their events" },
+	{ "budgets", ctl_budgets, "reconcile [--account ID] [--json]",
+	    "check that the Credit Pools' books balance" },
+	{ "alerts", ctl_alerts, "deliver [--once] [--batch N]",
+	    "deliver budget alerts to the accounts' webhooks" },
 	{ "help", ctl_help, "[command]",
 	    "show this help, or one command's usage" },
 };
@@ -77,7 +81,9 @@ usage(FILE *fp)
 	    "  DATABASE_URL      the owner role's connection string"
 	    " (required)\n"
 	    "  COCKPIT_SQL_DIR   the migrations, when --dir is not given"
-	    " (default " COCKPIT_SQLDIR ")\n", fp);
+	    " (default " COCKPIT_SQLDIR ")\n"
+	    "  COCKPIT_CONFIG    the configuration alerts deliver reads"
+	    " (cockpit.conf(5))\n", fp);
 }
 
 /* Prints one command's usage line; returns the status that goes with fp. */

@@ -22,8 +22,10 @@
  * A command: argv[0] is its name, getopt(3) is reset for it. It returns
  * an exit status.
  */
+int	ctl_alerts(int, char **);
 int	ctl_audit(int, char **);
 int	ctl_break_glass(int, char **);
+int	ctl_budgets(int, char **);
 int	ctl_migrate(int, char **);
 int	ctl_status(int, char **);
 

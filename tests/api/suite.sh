@@ -24,6 +24,8 @@ suite_stack_dir api
 export COCKPIT_BUILD_DIR=$build COCKPIT_FAST_DB=1 COCKPIT_WORKERS=4 \
     COCKPIT_MAX_REQUESTS=500 COCKPIT_REQUEST_TIMEOUT=3 \
     COCKPIT_STATEMENT_TIMEOUT=20000 COCKPIT_MAX_BODY=1048576
+# test_budget_alerts runs the alert deliverer itself, where it can watch it.
+export COCKPIT_ALERTS_DELIVER=off
 
 # The test identity provider (tests/idp), whose tokens the programs verify.
 suite_idp

@@ -9,6 +9,7 @@ Suite	*base64_suite(void);
 Suite	*buf_suite(void);
 Suite	*config_suite(void);
 Suite	*credits_suite(void);
+Suite	*fetch_suite(void);
 Suite	*json_suite(void);
 Suite	*metrics_suite(void);
 Suite	*pagination_suite(void);
