@@ -794,7 +794,8 @@ function onPoolAction(event) {
 
 function describeScope(type, x) {
   const pool = page.byKey.get(`${type}:${x.id}`);
-  const tags = pool ? [h("span", { className: "badge role" }, `${credits(pool.credits)} credits`)] : [];
+  const tags = !pool ? [] : [h("span", { className: `badge ${pool.rule === "override" ? "rule-override" : "role"}` },
+    pool.rule === "override" ? `User Override: ${credits(pool.credits)}` : `${credits(pool.credits)} credits`)];
   if (type === "user") {
     return { key: x.id, name: userName(x), detail: x.email, title: x.email, tags };
   }
@@ -1020,11 +1021,11 @@ async function onDeleteSubmit(event) {
     return;
   }
   clearFormMessages(d.form);
-  const button = $("budgets-delete-dialog-confirm");
-  setBusy(button, true);
+  const confirm = $("budgets-delete-dialog-confirm");
+  setBusy(confirm, true);
   const q = new URLSearchParams({ scope_type: pool.scope.type, scope_id: pool.scope.id });
   const r = await call("DELETE", `${B}/allocations?${q}`);
-  setBusy(button, false);
+  setBusy(confirm, false);
   if (r.status === 200 && r.body) {
     d.opener = $("budgets-allocate");
     d.dialog.close();
