@@ -9,6 +9,7 @@
 #include <curl/curl.h>
 
 #include "fetch.h"
+#include "netaddr.h"
 
 struct sink {
 	struct buf	*out;
@@ -163,61 +164,6 @@ call_headers(const struct fetch_call *fc)
 	return h;
 }
 
-/* Whether the 4 bytes of an IPv4 address are in no special range. */
-static int
-ipv4_public(const unsigned char *a)
-{
-	return !(a[0] == 0 || a[0] == 10 || a[0] == 127 || a[0] >= 224 ||
-	    (a[0] == 100 && (a[1] & 0xc0) == 64) ||	/* 100.64/10 */
-	    (a[0] == 169 && a[1] == 254) ||
-	    (a[0] == 172 && (a[1] & 0xf0) == 16) ||	/* 172.16/12 */
-	    (a[0] == 192 && a[1] == 0 && (a[2] == 0 || a[2] == 2)) ||
-	    (a[0] == 192 && a[1] == 168) ||
-	    (a[0] == 198 && (a[1] & 0xfe) == 18) ||	/* 198.18/15 */
-	    (a[0] == 198 && a[1] == 51 && a[2] == 100) ||
-	    (a[0] == 203 && a[1] == 0 && a[2] == 113));
-}
-
-/*
- * Whether an IPv6 address is global unicast, judging the IPv4 address
- * that a mapped, NAT64 or 6to4 one carries as such.
- */
-static int
-ipv6_public(const unsigned char *a)
-{
-	static const unsigned char	 mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0,
-					    0, 0, 0xff, 0xff };
-	static const unsigned char	 nat64[12] = { 0, 0x64, 0xff, 0x9b };
-	static const unsigned char	 zero[12];
-
-	if (memcmp(a, mapped, 12) == 0 || memcmp(a, nat64, 12) == 0)
-		return ipv4_public(a + 12);
-	if (a[0] == 0x20 && a[1] == 0x02)		/* 2002::/16 */
-		return ipv4_public(a + 2);
-	return memcmp(a, zero, 12) != 0 &&		/* ::/96 */
-	    (a[0] & 0xe0) == 0x20 &&			/* 2000::/3 */
-	    !(a[0] == 0x20 && a[1] == 0x01 && a[2] == 0x0d &&
-	    a[3] == 0xb8);				/* 2001:db8::/32 */
-}
-
-/* Whether a socket address is public: not loopback, private, and so on. */
-int
-fetch_address_public(const struct sockaddr *sa)
-{
-	const struct sockaddr_in	*in4;
-	const struct sockaddr_in6	*in6;
-
-	if (sa->sa_family == AF_INET) {
-		in4 = (const struct sockaddr_in *)(const void *)sa;
-		return ipv4_public((const unsigned char *)&in4->sin_addr);
-	}
-	if (sa->sa_family == AF_INET6) {
-		in6 = (const struct sockaddr_in6 *)(const void *)sa;
-		return ipv6_public(in6->sin6_addr.s6_addr);
-	}
-	return 0;
-}
-
 /* What the socket gate refused: the last address, as text. */
 struct gate {
 	int	 refused;
@@ -231,7 +177,8 @@ gate_open(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
 	struct gate	*g = arg;
 	const void	*bytes;
 
-	if (purpose == CURLSOCKTYPE_IPCXN && fetch_address_public(&a->addr))
+	if (purpose == CURLSOCKTYPE_IPCXN &&
+	    netaddr_sockaddr(&a->addr) == ADDR_PUBLIC)
 		return socket(a->family, a->socktype, a->protocol);
 	g->refused = 1;
 	if (a->family == AF_INET6)
@@ -302,7 +249,7 @@ fetch_json(const struct fetch_call *fc, struct buf *out, long *status,
 
 /*
  * fetch_json() to a URL a user gave: it connects only to public addresses
- * (fetch_address_public), whatever the name resolves to when it connects.
+ * (lib/netaddr.h), whatever the name resolves to when it connects.
  */
 enum fetch_result
 fetch_json_public(const struct fetch_call *fc, struct buf *out,

@@ -43,13 +43,11 @@ enum fetch_result fetch_json(const struct fetch_call *, struct buf *out,
 	    long *status, char *err, size_t errlen);
 
 /*
- * The same to a URL that a user gave: only to public addresses, checked
- * as each connection opens (no loopback, private, link-local, shared,
- * documentation, multicast or reserved range), else FETCH_NO_ANSWER.
+ * The same to a URL that a user gave: only to public addresses
+ * (netaddr_sockaddr, lib/netaddr.h), checked as each connection opens,
+ * else FETCH_NO_ANSWER.
  */
-struct sockaddr;
 enum fetch_result fetch_json_public(const struct fetch_call *,
 	    struct buf *out, long *status, char *err, size_t errlen);
-int	fetch_address_public(const struct sockaddr *);
 
 #endif

@@ -23,7 +23,6 @@
  * associated data "account:<account id>|account_webhooks|secret", which
  * is what the alert deliverer opens it with.
  */
-#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
@@ -34,6 +33,7 @@
 #include "audit.h"
 #include "base64.h"
 #include "budgets.h"
+#include "netaddr.h"
 #include "pagination.h"
 #include "secret.h"
 #include "uuid.h"
@@ -1060,99 +1060,6 @@ webhook_get(struct req *r)
 		json_answer(r, res, 200, "this account has no webhook");
 }
 
-enum host_class { HOST_BAD, HOST_PUBLIC, HOST_LOOPBACK, HOST_INTERNAL };
-
-/* An IPv4 address, a its four bytes. */
-static enum host_class
-ipv4_class(const unsigned char *a)
-{
-	if (a[0] == 127)
-		return HOST_LOOPBACK;
-	if (a[0] == 0 || a[0] == 10 || (a[0] == 100 && (a[1] & 0xc0) == 64) ||
-	    (a[0] == 169 && a[1] == 254) || (a[0] == 172 &&
-	    (a[1] & 0xf0) == 16) || (a[0] == 192 && a[1] == 168) ||
-	    (a[0] == 192 && a[1] == 0 && a[2] == 0) || (a[0] == 198 &&
-	    (a[1] & 0xfe) == 18) || a[0] >= 224)
-		return HOST_INTERNAL;
-	return HOST_PUBLIC;
-}
-
-/* An IPv6 address, a its sixteen bytes; IPv4 inside it as IPv4. */
-static enum host_class
-ipv6_class(const unsigned char *a)
-{
-	static const unsigned char	 mapped[12] = { [10] = 0xff,
-					    [11] = 0xff };
-	static const unsigned char	 nat64[12] = { 0x00, 0x64, 0xff,
-					    0x9b };
-	static const unsigned char	 zero[16] = { 0 };
-
-	if (memcmp(a, zero, 15) == 0 && (a[15] == 0 || a[15] == 1))
-		return a[15] == 1 ? HOST_LOOPBACK : HOST_INTERNAL;
-	if (memcmp(a, mapped, 12) == 0 || memcmp(a, nat64, 12) == 0 ||
-	    memcmp(a, zero, 12) == 0)
-		return ipv4_class(a + 12);
-	if ((a[0] & 0xfe) == 0xfc || a[0] == 0xff || (a[0] == 0xfe &&
-	    (a[1] & 0x80) == 0x80))
-		return HOST_INTERNAL;
-	return HOST_PUBLIC;
-}
-
-/*
- * A host name of n characters: labels of letters, digits and hyphens,
- * the last starting with a letter (so no number passes as a name);
- * localhost and its subdomains are this machine.
- */
-static enum host_class
-name_class(const char *h, size_t n)
-{
-	size_t	 i, label = 0;
-	char	 first = '\0';
-
-	if (n == 0 || n > 253)
-		return HOST_BAD;
-	for (i = 0; i < n; i++) {
-		if (h[i] == '.') {
-			if (label == 0)
-				return HOST_BAD;
-			label = 0;
-			continue;
-		}
-		if (!isalnum((unsigned char)h[i]) && h[i] != '-')
-			return HOST_BAD;
-		if (label++ == 0)
-			first = h[i];
-		if (label > 63)
-			return HOST_BAD;
-	}
-	if (label == 0 || !isalpha((unsigned char)first))
-		return HOST_BAD;
-	if ((n == 9 && strncasecmp(h, "localhost", 9) == 0) ||
-	    (n > 10 && strncasecmp(h + n - 10, ".localhost", 10) == 0))
-		return HOST_LOOPBACK;
-	return HOST_PUBLIC;
-}
-
-/* The host of n characters at h: an [IPv6], an IPv4 or a name. */
-static enum host_class
-host_class(const char *h, size_t n)
-{
-	char		 addr[64];
-	unsigned char	 a[16];
-
-	if (n >= sizeof(addr))
-		return name_class(h, n);
-	(void)snprintf(addr, sizeof(addr), "%.*s", (int)n, h);
-	if (n > 2 && addr[0] == '[' && addr[n - 1] == ']') {
-		addr[n - 1] = '\0';
-		return inet_pton(AF_INET6, addr + 1, a) == 1 ? ipv6_class(a) :
-		    HOST_BAD;
-	}
-	if (inet_pton(AF_INET, addr, a) == 1)
-		return ipv4_class(a);
-	return name_class(h, n);
-}
-
 /* The ":port" that may end an authority, p to end: 1 to 65535. */
 static int
 port_valid(const char *p, const char *end)
@@ -1174,18 +1081,19 @@ port_valid(const char *p, const char *end)
 }
 
 /*
- * Why url cannot be a webhook's, or NULL. https:// to a public host;
- * http:// only to this machine (127.0.0.1, [::1], localhost), for
- * development and tests. No user or password, no fragment, ASCII only
- * (a name in punycode); an address in a private, link-local, shared or
- * reserved range is refused. Names are resolved only when an alert is
- * delivered, which must check the address it connects to.
+ * Why url cannot be a webhook's, or NULL: https:// to a public host
+ * always; http://, or a host that is this machine (127.0.0.0/8, [::1],
+ * localhost) or in a private, link-local, shared, documentation or
+ * reserved range (lib/netaddr.h), only when the operator allows private
+ * URLs (COCKPIT_ALLOW_PRIVATE_URLS). No user or password, no fragment,
+ * ASCII only (a name in punycode). Names are resolved only when an alert
+ * is delivered, which checks the address it connects to.
  */
 static const char *
-webhook_url_refusal(const char *url)
+webhook_url_refusal(const char *url, int allow_private)
 {
 	const char	*host, *end, *p;
-	enum host_class	 k;
+	enum addr_class	 k;
 	int		 https;
 
 	for (p = url; *p != '\0'; p++)
@@ -1208,14 +1116,17 @@ webhook_url_refusal(const char *url)
 	else
 		p = host + strcspn(host, ":/?");
 	if (!port_valid(p, end) ||
-	    (k = host_class(host, (size_t)(p - host))) == HOST_BAD)
+	    netaddr_host(host, (size_t)(p - host), &k) == -1)
 		return "the URL's host or port is not valid";
-	if (k == HOST_INTERNAL)
-		return "the URL may not point at a private, link-local, shared "
-		    "or reserved address";
-	if (!https && k != HOST_LOOPBACK)
-		return "the URL must start with https:// (http:// only to this "
-		    "machine: 127.0.0.1, [::1], localhost)";
+	if (allow_private)
+		return NULL;
+	if (k != ADDR_PUBLIC)
+		return "the URL may not point at this machine or at a private, "
+		    "link-local, shared, documentation or reserved address "
+		    "unless the operator allows it (COCKPIT_ALLOW_PRIVATE_URLS)";
+	if (!https)
+		return "the URL must start with https:// (http:// only when the "
+		    "operator allows it: COCKPIT_ALLOW_PRIVATE_URLS)";
 	return NULL;
 }
 
@@ -1287,7 +1198,8 @@ static const struct field webhook_fields[] = {
  * secret. 201 with url, secret, created_at, updated_at when it is new;
  * 200 when it is changed, with a new secret only when rotate_secret is
  * true (the old one stops signing at once). The secret is shown this
- * once and never again. 400 unknown_field; 422 invalid_field (url); 503
+ * once and never again. 400 unknown_field; 422 invalid_field (url, as
+ * webhook_url_refusal says, after COCKPIT_ALLOW_PRIVATE_URLS); 503
  * secrets_unavailable when the platform has no COCKPIT_SECRET_KEYS.
  */
 void
@@ -1307,7 +1219,8 @@ webhook_set(struct req *r)
 	if ((v[0] = req_account(r)) == NULL)
 		return;
 	v[1] = text_member(r->body, "url");
-	if ((why = webhook_url_refusal(v[1])) != NULL) {
+	if ((why = webhook_url_refusal(v[1],
+	    r->w->cfg->allow_private_urls)) != NULL) {
 		resp_error(r, 422, "invalid_field", "url", "%s", why);
 		return;
 	}

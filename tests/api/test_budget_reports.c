@@ -3,9 +3,12 @@
  * real stack: a user's Effective Allocation level by level and the rule
  * that decided it; usage records, pools per period (past ones too) and
  * cost breakdowns, filtered and paged; the alerts the thresholds make;
- * the webhook whose secret is shown once and kept sealed; the platform's
- * credit factors, which change what the next usage costs. End users see
- * only their own allocation, and no account sees another's data.
+ * the webhook whose secret is shown once and kept sealed, and whose URL
+ * may be http:// or a private address only when the operator allows it
+ * (budgets.fcgi restarted without COCKPIT_ALLOW_PRIVATE_URLS, last); the
+ * platform's credit factors, which change what the next usage costs. End
+ * users see only their own allocation, and no account sees another's
+ * data.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -1366,17 +1369,37 @@ secret_shaped(const char *s)
 	return 1;
 }
 
+/*
+ * URLs that are private or internal addresses, or http://: taken only
+ * when the operator allows private URLs (the suite's stack does).
+ */
+static const char *const private_urls[] = {
+	"http://hooks.example.com/a", "http://127.0.0.1:9/hook",
+	"https://127.0.0.1/a", "https://127.255.255.254/a",
+	"https://localhost:8443/hook", "https://hooks.LOCALHOST/a",
+	"https://[::1]:8443/a", "https://0.0.0.0/a", "https://10.0.0.8/a",
+	"https://100.64.0.1/a", "https://172.31.255.255/a",
+	"https://192.168.1.1/a", "https://169.254.169.254/latest",
+	"https://192.0.0.8/a", "https://192.0.2.1/a", "https://198.18.0.1/a",
+	"https://198.51.100.7/a", "https://203.0.113.9/a",
+	"https://224.0.0.1/a", "https://255.255.255.255/a",
+	"https://[fe80::1]/a", "https://[fd00::1]/a", "https://[ff02::1]/a",
+	"https://[2001:db8::1]:8443/h?x=1", "https://[::ffff:172.16.0.1]/a",
+	"https://[::ffff:127.0.0.1]/a", "https://[64:ff9b::a00:1]/a",
+	"https://[2002:c0a8:101::1]/a",
+};
+
 /* The webhook: its secret shown once, sealed, rotated on request. */
 START_TEST(test_webhook)
 {
 	static const char *const refused[] = {
-		"http://hooks.example.com/a", "ftp://hooks.example.com/a",
-		"https://10.0.0.8/a", "https://192.168.1.1/a",
-		"https://169.254.169.254/latest", "https://[fe80::1]/a",
-		"https://[::ffff:172.16.0.1]/a", "https://[fd00::1]/a",
-		"https://2130706433/a", "https://user:pw@hooks.example.com/a",
+		"ftp://hooks.example.com/a", "https://2130706433/a",
+		"https://127.1/a", "https://0x7f000001/a",
+		"https://[fe80::1%25eth0]/a", "https://[127.0.0.1]/a",
+		"https://user:pw@hooks.example.com/a",
 		"https://hooks.example.com/a#frag", "https://hooks.example.com:0/",
 		"https://hooks.example.com:99999/", "https:///a",
+		"https://hooks..example.com/", "https://-hooks.example.com/",
 		"https://exa mple.com/", "hooks.example.com/a",
 	};
 	struct acct	 a, o;
@@ -1483,11 +1506,116 @@ START_TEST(test_webhook)
 	    "action = 'budget.webhook.delete'", a.id), 1);
 
 	/* Made again: a secret again. */
-	call(&r, &a, "PUT", "{\"url\":\"https://[2001:db8::1]:8443/h?x=1\"}",
+	call(&r, &a, "PUT", "{\"url\":\"https://hooks.example.com/b\"}",
 	    B "/alerts/webhook");
 	expect(&r, 201);
 	ck_assert(secret_shaped(str2(r.json, "secret", NULL)));
 	reply_free(&r);
+
+	/* The operator allows private URLs: each is taken. */
+	for (i = 0; i < sizeof(private_urls) / sizeof(private_urls[0]); i++) {
+		(void)snprintf(body, sizeof(body), "{\"url\":\"%s\"}",
+		    private_urls[i]);
+		call(&r, &a, "PUT", body, B "/alerts/webhook");
+		ck_assert_msg(r.status == 200, "%s: %ld %s", private_urls[i],
+		    r.status, r.body.data);
+		assert_str(str2(r.json, "url", NULL), private_urls[i]);
+		reply_free(&r);
+	}
+}
+END_TEST
+
+/*
+ * Restarts budgets.fcgi with COCKPIT_ALLOW_PRIVATE_URLS=allow in its
+ * environment, which overrides cockpit.conf; with allow NULL, as the
+ * suite started it. 0 once it listens again. No ck_assert: it also runs
+ * in the runner's process, after the tests.
+ */
+static int
+budgets_restart(const char *allow)
+{
+	const char	*src = getenv("COCKPIT_SRC_DIR"),
+			*dir = getenv("COCKPIT_STATE_DIR");
+	char		 cmd[4096];
+
+	if (src == NULL || dir == NULL)
+		return -1;
+	(void)snprintf(cmd, sizeof(cmd), "%s%s%s'%s/script/stack' "
+	    "restart-program '%s' budgets >&2", allow != NULL ?
+	    "COCKPIT_ALLOW_PRIVATE_URLS=" : "", allow != NULL ? allow : "",
+	    allow != NULL ? " " : "", src, dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* The tcase's teardown: budgets.fcgi as the suite has it, always. */
+static void
+budgets_restore(void)
+{
+	if (budgets_restart(NULL) == -1)
+		fprintf(stderr, "cannot restart budgets.fcgi\n");
+}
+
+/* 422 invalid_field url, whose message says the operator can allow it. */
+static void
+assert_operator_refusal(const struct reply *r, const char *url)
+{
+	const char	*msg = r->json != NULL ? str2(r->json, "error",
+			    "message") : NULL;
+
+	ck_assert_msg(r->status == 422, "%s: %ld", url, r->status);
+	assert_error(r, 422, "invalid_field", "url");
+	ck_assert_msg(msg != NULL && strstr(msg, "operator allows it") !=
+	    NULL && strstr(msg, "COCKPIT_ALLOW_PRIVATE_URLS") != NULL,
+	    "%s: %s", url, msg != NULL ? msg : "(no message)");
+}
+
+/*
+ * Without the operator's allowance (the default): https:// to a public
+ * host only; this machine, private and other internal addresses, and
+ * http://, are 422 and change nothing.
+ */
+START_TEST(test_webhook_private_refused_by_default)
+{
+	struct acct	 a;
+	struct reply	 r;
+	char		 body[300];
+	const char	*msg;
+	size_t		 i;
+
+	ck_assert_int_eq(budgets_restart("off"), 0);
+	acct_new(&a, NULL);
+	for (i = 0; i < sizeof(private_urls) / sizeof(private_urls[0]); i++) {
+		(void)snprintf(body, sizeof(body), "{\"url\":\"%s\"}",
+		    private_urls[i]);
+		call(&r, &a, "PUT", body, B "/alerts/webhook");
+		assert_operator_refusal(&r, private_urls[i]);
+		reply_free(&r);
+	}
+	ck_assert_int_eq(where("account_webhooks", "account_id = '%s'", a.id),
+	    0);
+
+	call(&r, &a, "PUT", "{\"url\":\"https://hooks.example.com/a\"}",
+	    B "/alerts/webhook");
+	expect(&r, 201);
+	reply_free(&r);
+	call(&r, &a, "PUT", "{\"url\":\"http://127.0.0.1:9/hook\","
+	    "\"rotate_secret\":true}", B "/alerts/webhook");
+	assert_operator_refusal(&r, "http://127.0.0.1:9/hook");
+	reply_free(&r);
+	/* What is no host at all says so, not that it may be allowed. */
+	call(&r, &a, "PUT", "{\"url\":\"https://2130706433/a\"}",
+	    B "/alerts/webhook");
+	assert_error(&r, 422, "invalid_field", "url");
+	ck_assert_ptr_nonnull(msg = str2(r.json, "error", "message"));
+	ck_assert_ptr_null(strstr(msg, "COCKPIT_ALLOW_PRIVATE_URLS"));
+	reply_free(&r);
+
+	call(&r, &a, "GET", NULL, B "/alerts/webhook");
+	expect(&r, 200);
+	assert_str(str2(r.json, "url", NULL), "https://hooks.example.com/a");
+	reply_free(&r);
+	ck_assert_int_eq(where("audit_events", "account_id = '%s' AND "
+	    "action = 'budget.webhook.set'", a.id), 1);
 }
 END_TEST
 
@@ -1735,6 +1863,12 @@ suite(void)
 	tcase_add_test(tc, test_webhook);
 	tcase_add_test(tc, test_credit_factors);
 	tcase_add_test(tc, test_end_user_refused);
+	suite_add_tcase(s, tc);
+	/* Last: it restarts budgets.fcgi, and its teardown restores it. */
+	tc = tcase_create("private_urls");
+	tcase_set_timeout(tc, 120);
+	tcase_add_unchecked_fixture(tc, NULL, budgets_restore);
+	tcase_add_test(tc, test_webhook_private_refused_by_default);
 	suite_add_tcase(s, tc);
 	return s;
 }
