@@ -26,6 +26,11 @@ export COCKPIT_BUILD_DIR=$build COCKPIT_FAST_DB=1 COCKPIT_WORKERS=4 \
     COCKPIT_STATEMENT_TIMEOUT=20000 COCKPIT_MAX_BODY=1048576
 # test_budget_alerts runs the alert deliverer itself, where it can watch it.
 export COCKPIT_ALERTS_DELIVER=off
+# The webhooks the tests set are their own receivers on 127.0.0.1, as on a
+# developer's stack; test_budget_reports restarts budgets.fcgi with this
+# off to prove the default, and test_budget_alerts runs the deliverer both
+# ways.
+export COCKPIT_ALLOW_PRIVATE_URLS=on
 
 # The test identity provider (tests/idp), whose tokens the programs verify.
 suite_idp

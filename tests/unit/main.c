@@ -12,8 +12,8 @@ main(void)
 {
 	Suite	*(*const suites[])(void) = {
 		auth_suite, base64_suite, buf_suite, config_suite, credits_suite,
-		fetch_suite, json_suite,
-		metrics_suite, pagination_suite, password_suite, router_suite,
+		json_suite, metrics_suite,
+		netaddr_suite, pagination_suite, password_suite, router_suite,
 		schema_suite, scim_filter_suite, secret_suite, token_suite, uuid_suite,
 		validate_suite,
 	};
