@@ -16,6 +16,14 @@
 #include "db.h"
 #include "request.h"
 
+/*
+ * A time as the API writes it, in a statement's text: timestamptz column
+ * c as RFC 3339 text in UTC, with microseconds.
+ */
+#define SQL_TS(c) \
+	"to_char(" c " AT TIME ZONE 'UTC', " \
+	"'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+
 PGresult	*req_stmt(struct req *, const struct stmt *, int n,
 		    const char *const *values, int flags);
 PGresult	*req_sql(struct req *, size_t stmt, int n,

@@ -5,14 +5,9 @@
 #define STR(x)		#x
 #define XSTR(x)		STR(x)
 
-/* A timestamptz column as RFC 3339 text in UTC, with microseconds. */
-#define TS(c) \
-	"to_char(" c " AT TIME ZONE 'UTC', " \
-	"'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
-
 /* Columns in the order account_json() reads them. */
 #define ACCOUNT_COLUMNS \
-	"id, name, slug, status, " TS("created_at") ", " TS("updated_at")
+	"id, name, slug, status, " SQL_TS("created_at") ", " SQL_TS("updated_at")
 
 /* An API key's columns as stored, t naming the table ("api_keys."). */
 #define KEY_RAW(t) \
@@ -26,9 +21,9 @@
  */
 #define KEY_COLUMNS(k) \
 	k "id, " k "name, " k "prefix, " k "created_by, " \
-	TS(k "created_at") ", " TS(k "rotated_at") ", " \
-	TS(k "last_used_at") ", " TS(k "revoked_at") ", " \
-	TS(k "previous_expires_at") ", " \
+	SQL_TS(k "created_at") ", " SQL_TS(k "rotated_at") ", " \
+	SQL_TS(k "last_used_at") ", " SQL_TS(k "revoked_at") ", " \
+	SQL_TS(k "previous_expires_at") ", " \
 	"CASE WHEN " k "revoked_at IS NULL THEN 'active' ELSE 'revoked' END, " \
 	k "scope"
 
@@ -43,8 +38,8 @@
 /* An admin (a user) in the order admin_json() reads them, u naming it. */
 #define ADMIN_COLUMNS(u) \
 	u "id, " u "email, " u "display_name, " u "status, " u "role, " \
-	u "subject IS NOT NULL, " TS(u "last_login_at") ", " \
-	TS(u "created_at") ", " TS(u "updated_at")
+	u "subject IS NOT NULL, " SQL_TS(u "last_login_at") ", " \
+	SQL_TS(u "created_at") ", " SQL_TS(u "updated_at")
 
 /* The account admin $2 (an email) of account $1, locked. */
 #define ADMIN_OLD \
@@ -129,8 +124,8 @@ const struct stmt accounts_stmts[ST__MAX] = {
 	/* $1 account: its organisation and domains (JSON), or no row. */
 	[ST_SSO_GET] = { "sso_get",
 	    "SELECT a.auth_org_id, coalesce(json_agg(json_build_object("
-	    "'domain', d.domain, 'verified_at', " TS("d.verified_at") ", "
-	    "'created_at', " TS("d.created_at") ") ORDER BY d.domain) "
+	    "'domain', d.domain, 'verified_at', " SQL_TS("d.verified_at") ", "
+	    "'created_at', " SQL_TS("d.created_at") ") ORDER BY d.domain) "
 	    "FILTER (WHERE d.domain IS NOT NULL), '[]') "
 	    "FROM accounts a LEFT JOIN account_domains d "
 	    "ON d.account_id = a.id WHERE a.id = $1 GROUP BY a.id" },
@@ -309,8 +304,8 @@ const struct stmt accounts_stmts[ST__MAX] = {
 	    "SELECT json_build_object('account_id', s.account_id, "
 	    "'plan', " PLAN_REF("p") ", "
 	    "'product_domains', to_json(s.product_domains), "
-	    "'started_at', " TS("s.started_at") ", "
-	    "'updated_at', " TS("s.updated_at") ", "
+	    "'started_at', " SQL_TS("s.started_at") ", "
+	    "'updated_at', " SQL_TS("s.updated_at") ", "
 	    "'features', (SELECT coalesce(json_agg(json_build_object("
 	    "'key', f.key, 'name', f.name, 'product_domain', f.product_domain, "
 	    "'enabled', f.enabled, 'source', f.source) ORDER BY f.key), '[]') "
@@ -355,7 +350,7 @@ const struct stmt accounts_stmts[ST__MAX] = {
 	[ST_MODEL_POLICY_GET] = { "model_policy_get",
 	    "SELECT coalesce(m.mode, 'open'), "
 	    "to_json(coalesce(m.allowed_providers, '{}'))::text, "
-	    "m.updated_by, " TS("m.updated_at") " FROM accounts a "
+	    "m.updated_by, " SQL_TS("m.updated_at") " FROM accounts a "
 	    "LEFT JOIN console_model_policies m ON m.account_id = a.id "
 	    "WHERE a.id = $1" },
 	/*
@@ -372,7 +367,7 @@ const struct stmt accounts_stmts[ST__MAX] = {
 	    "EXCLUDED.allowed_providers, updated_by = EXCLUDED.updated_by, "
 	    "updated_at = clock_timestamp() RETURNING *) "
 	    "SELECT m.mode, to_json(m.allowed_providers)::text, m.updated_by, "
-	    TS("m.updated_at") ", "
+	    SQL_TS("m.updated_at") ", "
 	    AUDIT_EVENT("m.account_id", "account.console_model_policy.update",
 	    "account", "m.account_id::text",
 	    "(SELECT CASE WHEN old.account_id IS NULL THEN NULL ELSE "

@@ -1,11 +1,6 @@
 /* The SQL of audit.fcgi, prepared once per connection. */
 #include "trail.h"
 
-/* A timestamptz column as RFC 3339 text in UTC, with microseconds. */
-#define TS(c) \
-	"to_char(" c " AT TIME ZONE 'UTC', " \
-	"'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
-
 const struct stmt trail_stmts[ST__MAX] = {
 	/*
 	 * Newest first. $1 account or NULL, $2 'platform' for the platform's
@@ -15,7 +10,7 @@ const struct stmt trail_stmts[ST__MAX] = {
 	 * own account.
 	 */
 	[ST_EVENTS] = { "audit_events",
-	    "SELECT e.id, e.account_id, e.seq, " TS("e.occurred_at") ","
+	    "SELECT e.id, e.account_id, e.seq, " SQL_TS("e.occurred_at") ","
 	    " e.actor, e.actor_role, e.action, e.target_type, e.target_id,"
 	    " e.request_id, encode(e.before_digest, 'hex'),"
 	    " encode(e.after_digest, 'hex'), encode(e.hash, 'hex')"

@@ -1,11 +1,6 @@
 /* The SQL of auth.fcgi, prepared once per connection. */
 #include "signin.h"
 
-/* A timestamptz column as RFC 3339 text in UTC, with microseconds. */
-#define TS(c) \
-	"to_char(" c " AT TIME ZONE 'UTC', " \
-	"'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
-
 const struct stmt auth_stmts[ST__MAX] = {
 	/*
 	 * $1 state digest, $2 verifier, $3 nonce, $4 return_to, $5 the
@@ -46,7 +41,7 @@ const struct stmt auth_stmts[ST__MAX] = {
 	    "  clock_timestamp() + make_interval(secs => $10::int),"
 	    "  clock_timestamp() + make_interval(secs => $11::int))"
 	    " RETURNING id, account_id, absolute_expires_at)"
-	    " SELECT s.id, " TS("s.absolute_expires_at") ","
+	    " SELECT s.id, " SQL_TS("s.absolute_expires_at") ","
 	    "  cockpit_audit(s.account_id, CASE WHEN $5 = '' THEN $4 ELSE $5"
 	    "   END, $6, 'session.sign_in', 'session', s.id::text,"
 	    "   $12, NULL, NULL)"

@@ -24,11 +24,6 @@
 
 #define NFIELDS(a)	(sizeof(a) / sizeof((a)[0]))
 
-/* A time as the API writes it, c naming a timestamptz column. */
-#define TS(c) \
-	"to_char(" c " AT TIME ZONE 'UTC', " \
-	"'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
-
 extern const struct stmt_set budget_plan_set;
 extern const struct stmt_set budget_pool_set;
 extern const struct stmt_set budget_report_set;

@@ -36,14 +36,14 @@ enum {
 /* A plan as the API shows it, p naming its row: json. */
 #define PLAN_JSON(p) \
 	"json_build_object('id', " p ".id, 'name', " p ".name, " \
-	"'cycle', " p ".cycle, 'anchor', " TS(p ".anchor") ", " \
+	"'cycle', " p ".cycle, 'anchor', " SQL_TS(p ".anchor") ", " \
 	"'alert_thresholds', to_json(" p ".alert_thresholds), " \
-	"'cycle_from', " TS(p ".cycle_from") ", " \
+	"'cycle_from', " SQL_TS(p ".cycle_from") ", " \
 	"'active', " p ".active_until IS NULL, " \
-	"'active_until', " TS(p ".active_until") ", " \
+	"'active_until', " SQL_TS(p ".active_until") ", " \
 	"'created_by', " p ".created_by, " \
-	"'created_at', " TS(p ".created_at") ", " \
-	"'updated_at', " TS(p ".updated_at") ")"
+	"'created_at', " SQL_TS(p ".created_at") ", " \
+	"'updated_at', " SQL_TS(p ".updated_at") ")"
 
 /* The start of the UTC day, week (Monday) or month of t, as fits cycle c. */
 #define ANCHOR_DEFAULT(c, t) \
@@ -93,7 +93,7 @@ static const struct stmt stmts[ST__N] = {
 	 * created_at, the id.
 	 */
 	[ST_LIST] = { "plans_list",
-	    "SELECT " PLAN_JSON("p") "::text, " TS("p.created_at") ", p.id "
+	    "SELECT " PLAN_JSON("p") "::text, " SQL_TS("p.created_at") ", p.id "
 	    "FROM budget_plans p WHERE p.account_id = $1 "
 	    "AND ($2::text IS NULL OR p.name ILIKE $2) "
 	    "AND ($3::timestamptz IS NULL OR "

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "directory.h"
+#include "tenant.h"
 #include "uuid.h"
 
 /*
@@ -15,12 +16,8 @@ dir_context(struct req *r, struct dir *d)
 {
 	d->domain = strncmp(r->path, "/v1/console/", 12) == 0 ? "console" :
 	    "copilot";
-	d->account = r->principal.account_id;
-	if (*d->account != '\0')
-		return 0;
-	resp_error(r, 400, "account_required", NULL, "name the account: send "
-	    "X-Account-Id");
-	return -1;
+	d->account = req_account(r);
+	return d->account != NULL ? 0 : -1;
 }
 
 /*

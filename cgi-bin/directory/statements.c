@@ -2,11 +2,6 @@
 #include "directory.h"
 #include "audit.h"
 
-/* A timestamptz column as RFC 3339 text in UTC, with microseconds. */
-#define TS(c) \
-	"to_char(" c " AT TIME ZONE 'UTC', " \
-	"'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
-
 /* An organisation as the API shows it, o naming it. */
 #define ORG_JSON(o) \
 	"json_build_object('id', " o ".id, 'domain', " o ".domain, " \
@@ -17,8 +12,8 @@
 	"'members', (SELECT count(*) FROM organisation_members m " \
 	"WHERE m.account_id = " o ".account_id " \
 	"AND m.organisation_id = " o ".id), " \
-	"'created_at', " TS(o ".created_at") ", " \
-	"'updated_at', " TS(o ".updated_at") ")::text"
+	"'created_at', " SQL_TS(o ".created_at") ", " \
+	"'updated_at', " SQL_TS(o ".updated_at") ")::text"
 
 /* A team as the API shows it, t naming it and o its organisation. */
 #define TEAM_JSON(t, o) \
@@ -28,8 +23,8 @@
 	"'external_id', " t ".external_id, " \
 	"'members', (SELECT count(*) FROM team_members m " \
 	"WHERE m.account_id = " t ".account_id AND m.team_id = " t ".id), " \
-	"'created_at', " TS(t ".created_at") ", " \
-	"'updated_at', " TS(t ".updated_at") ")::text"
+	"'created_at', " SQL_TS(t ".created_at") ", " \
+	"'updated_at', " SQL_TS(t ".updated_at") ")::text"
 
 /* A user of the domain, u naming the user and d its enrolment. */
 #define USER_JSON(u, d) \
@@ -39,13 +34,13 @@
 	"'status', CASE WHEN " d ".status = 'active' AND " u ".status = " \
 	"'active' THEN 'active' ELSE 'inactive' END, " \
 	"'role', " u ".role, 'signed_in', " u ".subject IS NOT NULL, " \
-	"'last_login_at', " TS(u ".last_login_at") ", " \
+	"'last_login_at', " SQL_TS(u ".last_login_at") ", " \
 	"'external_id', " u ".external_id, " \
 	"'teams', (SELECT count(*) FROM team_members m " \
 	"WHERE m.account_id = " d ".account_id AND m.domain = " d ".domain " \
 	"AND m.user_id = " d ".user_id), " \
-	"'enrolled_at', " TS(d ".created_at") ", " \
-	"'updated_at', " TS("greatest(" u ".updated_at, " d ".updated_at)") \
+	"'enrolled_at', " SQL_TS(d ".created_at") ", " \
+	"'updated_at', " SQL_TS("greatest(" u ".updated_at, " d ".updated_at)") \
 	")::text"
 
 /* The sort key of a user in name order (sql/0005_directory.sql). */
@@ -86,7 +81,7 @@
 #define MEMBERS_LIST(tbl, col, ptbl) \
 	"SELECT json_build_object('user_id', u.id, 'email', u.email, " \
 	"'display_name', u.display_name, 'role', m.role, " \
-	"'added_at', " TS("m.created_at") ")::text, m.user_id::text, " \
+	"'added_at', " SQL_TS("m.created_at") ")::text, m.user_id::text, " \
 	"m.user_id FROM " ptbl " p LEFT JOIN LATERAL (SELECT * FROM " tbl \
 	" x WHERE x.account_id = p.account_id AND x." col " = p.id " \
 	"AND ($4::uuid IS NULL OR x.user_id > $4::uuid) ORDER BY x.user_id " \
@@ -171,14 +166,14 @@ const struct stmt directory_stmts[ST__MAX] = {
 	 * item's JSON, created_at, the name key, the id.
 	 */
 	[ST_ORG_LIST_CREATED] = { "org_list_created",
-	    "SELECT " ORG_JSON("o") ", " TS("o.created_at") ", o.sort_name, "
+	    "SELECT " ORG_JSON("o") ", " SQL_TS("o.created_at") ", o.sort_name, "
 	    "o.id FROM organisations o WHERE o.account_id = $1 "
 	    "AND o.domain = $2 AND ($3::text IS NULL OR o.name ILIKE $3) "
 	    "AND ($4::timestamptz IS NULL OR "
 	    "(o.created_at, o.id) > ($4::timestamptz, $5::uuid)) "
 	    "ORDER BY o.created_at, o.id LIMIT $6" },
 	[ST_ORG_LIST_NAME] = { "org_list_name",
-	    "SELECT " ORG_JSON("o") ", " TS("o.created_at") ", o.sort_name, "
+	    "SELECT " ORG_JSON("o") ", " SQL_TS("o.created_at") ", o.sort_name, "
 	    "o.id FROM organisations o WHERE o.account_id = $1 "
 	    "AND o.domain = $2 AND ($3::text IS NULL OR o.name ILIKE $3) "
 	    "AND ($4::text IS NULL OR (o.sort_name, o.id) > "
@@ -232,7 +227,7 @@ const struct stmt directory_stmts[ST__MAX] = {
 	 * or NULL, $5 the cursor's time (or key), $6 its id, $7 rows.
 	 */
 	[ST_TEAM_LIST_CREATED] = { "team_list_created",
-	    "SELECT " TEAM_JSON("t", "o") ", " TS("t.created_at") ", "
+	    "SELECT " TEAM_JSON("t", "o") ", " SQL_TS("t.created_at") ", "
 	    "t.sort_name, t.id FROM teams t JOIN organisations o "
 	    "ON o.id = t.organisation_id WHERE t.account_id = $1 "
 	    "AND t.domain = $2 AND ($3::text IS NULL OR t.name ILIKE $3) "
@@ -241,7 +236,7 @@ const struct stmt directory_stmts[ST__MAX] = {
 	    "(t.created_at, t.id) > ($5::timestamptz, $6::uuid)) "
 	    "ORDER BY t.created_at, t.id LIMIT $7" },
 	[ST_TEAM_LIST_NAME] = { "team_list_name",
-	    "SELECT " TEAM_JSON("t", "o") ", " TS("t.created_at") ", "
+	    "SELECT " TEAM_JSON("t", "o") ", " SQL_TS("t.created_at") ", "
 	    "t.sort_name, t.id FROM teams t JOIN organisations o "
 	    "ON o.id = t.organisation_id WHERE t.account_id = $1 "
 	    "AND t.domain = $2 AND ($3::text IS NULL OR t.name ILIKE $3) "
@@ -304,14 +299,14 @@ const struct stmt directory_stmts[ST__MAX] = {
 	 * NULL, $5 the cursor's time (or key), $6 its id, $7 rows.
 	 */
 	[ST_USER_LIST_CREATED] = { "user_list_created",
-	    "SELECT " USER_JSON("u", "du") ", " TS("du.created_at") ", "
+	    "SELECT " USER_JSON("u", "du") ", " SQL_TS("du.created_at") ", "
 	    USER_NAME_KEY("u") ", u.id FROM " ENROLLED("du", "u") " AND "
 	    USER_SEARCH("u") " AND " USER_STATUS("u", "du") " "
 	    "AND ($5::timestamptz IS NULL OR (du.created_at, du.user_id) > "
 	    "($5::timestamptz, $6::uuid)) "
 	    "ORDER BY du.created_at, du.user_id LIMIT $7" },
 	[ST_USER_LIST_NAME] = { "user_list_name",
-	    "SELECT " USER_JSON("u", "du") ", " TS("du.created_at") ", "
+	    "SELECT " USER_JSON("u", "du") ", " SQL_TS("du.created_at") ", "
 	    USER_NAME_KEY("u") ", u.id FROM " ENROLLED("du", "u") " AND "
 	    USER_SEARCH("u") " AND " USER_STATUS("u", "du") " "
 	    "AND ($5::text IS NULL OR (" USER_NAME_KEY("u") ", u.id) > "
@@ -451,7 +446,7 @@ const struct stmt directory_stmts[ST__MAX] = {
 	[ST_USER_TEAMS] = { "user_teams",
 	    "SELECT json_build_object('team_id', t.id, 'name', t.name, "
 	    "'organisation', json_build_object('id', o.id, 'name', o.name), "
-	    "'role', m.role, 'added_at', " TS("m.created_at") ")::text, "
+	    "'role', m.role, 'added_at', " SQL_TS("m.created_at") ")::text, "
 	    "m.team_id::text, m.team_id FROM domain_users du "
 	    "JOIN users u ON u.account_id = du.account_id AND u.id = du.user_id "
 	    "LEFT JOIN LATERAL (SELECT * FROM team_members x "

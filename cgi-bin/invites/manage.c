@@ -12,6 +12,7 @@
 #include "audit.h"
 #include "invites.h"
 #include "list.h"
+#include "tenant.h"
 #include "uuid.h"
 
 static const char *const list_params[] = {
@@ -79,17 +80,6 @@ route_domain(const struct req *r)
 
 	return strncmp(pattern, "/v1/console/", 12) == 0 ? "console" :
 	    "copilot";
-}
-
-/* The caller's account; NULL with the request answered (400). */
-static const char *
-route_account(struct req *r)
-{
-	if (r->principal.account_id[0] != '\0')
-		return r->principal.account_id;
-	resp_error(r, 400, "account_required", NULL, "name the account: send "
-	    "X-Account-Id");
-	return NULL;
 }
 
 /* The accept page's address for a token, into out (NUL-terminated). */
@@ -209,7 +199,7 @@ invite_create(struct req *r)
 		resp_field_error(r, &e);
 		return;
 	}
-	if ((v[0] = route_account(r)) == NULL || token_make(r, &t) == -1)
+	if ((v[0] = req_account(r)) == NULL || token_make(r, &t) == -1)
 		return;
 	ttl = cJSON_GetObjectItemCaseSensitive(r->body, "expires_in");
 	(void)snprintf(seconds, sizeof(seconds), "%ld", ttl != NULL ?
@@ -278,7 +268,7 @@ invite_list(struct req *r)
 	PGresult	*res;
 
 	if (req_query_allow(r, list_params) == -1 ||
-	    req_page(r, &page, 0) == -1 || (v[0] = route_account(r)) == NULL)
+	    req_page(r, &page, 0) == -1 || (v[0] = req_account(r)) == NULL)
 		return;
 	if (list_filters(r, &pattern, &status) == -1) {
 		buf_free(&pattern);
@@ -314,7 +304,7 @@ invite_get(struct req *r)
 	PGresult	*res;
 
 	if (req_query_allow(r, (const char *const[]){ NULL }) == -1 ||
-	    (v[0] = route_account(r)) == NULL)
+	    (v[0] = req_account(r)) == NULL)
 		return;
 	v[1] = route_domain(r);
 	v[2] = req_param(r, 0);
@@ -356,7 +346,7 @@ invite_revoke(struct req *r)
 	const char	*v[3 + AUDIT_WHO_PARAMS];
 	PGresult	*res;
 
-	if ((v[0] = route_account(r)) == NULL)
+	if ((v[0] = req_account(r)) == NULL)
 		return;
 	v[1] = route_domain(r);
 	v[2] = req_param(r, 0);
@@ -380,7 +370,7 @@ invite_resend(struct req *r)
 	const char		*v[4 + AUDIT_WHO_PARAMS];
 	PGresult		*res;
 
-	if ((v[0] = route_account(r)) == NULL || token_make(r, &t) == -1)
+	if ((v[0] = req_account(r)) == NULL || token_make(r, &t) == -1)
 		return;
 	v[1] = route_domain(r);
 	v[2] = req_param(r, 0);

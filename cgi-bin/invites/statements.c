@@ -5,11 +5,6 @@
 #define STR(x)		#x
 #define XSTR(x)		STR(x)
 
-/* A timestamptz column as RFC 3339 text in UTC, with microseconds. */
-#define TS(c) \
-	"to_char(" c " AT TIME ZONE 'UTC', " \
-	"'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
-
 /* What an invite is now: its status, or expired for a pending one past it. */
 #define STATE(i) \
 	"CASE WHEN " i "status = 'pending' AND " i "expires_at <= " \
@@ -23,9 +18,10 @@
 #define INVITE_COLUMNS(i) \
 	i "id, " i "domain, " i "email, " i "display_name, " \
 	i "organisation_id, " i "team_id, " STATE(i) ", " \
-	TS(i "expires_at") ", " i "sent_count, " TS(i "last_sent_at") ", " \
-	i "created_by, " TS(i "created_at") ", " TS(i "accepted_at") ", " \
-	i "accepted_user_id, " TS(i "revoked_at")
+	SQL_TS(i "expires_at") ", " i "sent_count, " \
+	SQL_TS(i "last_sent_at") ", " i "created_by, " \
+	SQL_TS(i "created_at") ", " SQL_TS(i "accepted_at") ", " \
+	i "accepted_user_id, " SQL_TS(i "revoked_at")
 
 /* The invite $3 of domain $2 in account $1, locked. */
 #define INVITE_OLD \
@@ -137,7 +133,7 @@ const struct stmt invites_stmts[ST__MAX] = {
 	 */
 	[ST_INVITE_LOOKUP] = { "invite_lookup",
 	    "SELECT a.name, i.domain, i.email, i.display_name, "
-	    TS("i.expires_at") ", " STATE("i.") " FROM invites i "
+	    SQL_TS("i.expires_at") ", " STATE("i.") " FROM invites i "
 	    "JOIN accounts a ON a.id = i.account_id "
 	    "WHERE i.token_digest = $1::bytea" },
 	/*

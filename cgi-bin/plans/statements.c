@@ -5,11 +5,6 @@
 #define STR(x)		#x
 #define XSTR(x)		STR(x)
 
-/* A timestamptz column as RFC 3339 text in UTC, with microseconds. */
-#define TS(c) \
-	"to_char(" c " AT TIME ZONE 'UTC', " \
-	"'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
-
 /* Micro-credits as the API writes credits: the shortest exact decimal. */
 #define CREDITS(c) \
 	"trim_scale(" c "::numeric / 1000000)::text"
@@ -28,8 +23,8 @@
 	"WHERE pf.plan_id = " p ".id), " \
 	"'accounts', (SELECT count(*) FROM account_subscriptions s " \
 	"WHERE s.plan_id = " p ".id), " \
-	"'created_at', " TS(p ".created_at") ", " \
-	"'updated_at', " TS(p ".updated_at") ")::text"
+	"'created_at', " SQL_TS(p ".created_at") ", " \
+	"'updated_at', " SQL_TS(p ".updated_at") ")::text"
 
 /* A quota from the validated quotas object $q (jsonb); k its member. */
 #define QUOTA_INT(q, k)		"(" q "->>'" k "')::integer"
@@ -45,8 +40,8 @@
 	"json_build_object('key', " f ".key, 'name', " f ".name, " \
 	"'description', " f ".description, 'product_domain', " \
 	f ".product_domain, 'default_enabled', " f ".default_enabled, " \
-	"'created_at', " TS(f ".created_at") ", " \
-	"'updated_at', " TS(f ".updated_at") ")"
+	"'created_at', " SQL_TS(f ".created_at") ", " \
+	"'updated_at', " SQL_TS(f ".updated_at") ")"
 
 /* One of an account's features (cockpit_account_features), f naming it. */
 #define ENTITLEMENT_JSON(f) \
@@ -61,7 +56,7 @@ const struct stmt plans_stmts[ST__MAX] = {
 	 * cursor.
 	 */
 	[ST_PLAN_LIST] = { "plan_list",
-	    "SELECT " PLAN_JSON("p") ", " TS("p.created_at") ", p.id "
+	    "SELECT " PLAN_JSON("p") ", " SQL_TS("p.created_at") ", p.id "
 	    "FROM plans p "
 	    "WHERE ($1::text IS NULL OR p.name ILIKE $1 OR p.slug ILIKE $1) "
 	    "AND ($2::text IS NULL OR p.status = $2) "

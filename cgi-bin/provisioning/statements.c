@@ -2,11 +2,6 @@
 #include "provisioning.h"
 #include "audit.h"
 
-/* A timestamptz column as RFC 3339 text in UTC, with microseconds. */
-#define TS(c) \
-	"to_char(" c " AT TIME ZONE 'UTC', " \
-	"'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
-
 const struct stmt provisioning_stmts[ST__MAX] = {
 	/*
 	 * $1 account: no row when there is no such account; else its
@@ -17,7 +12,7 @@ const struct stmt provisioning_stmts[ST__MAX] = {
 	    "SELECT a.auth_org_id, z.project_id, "
 	    "coalesce(z.admin_role_key, '" DEFAULT_ADMIN_ROLE "'), "
 	    "coalesce(z.user_role_key, '" DEFAULT_USER_ROLE "'), "
-	    "z.updated_by, " TS("z.updated_at") " FROM accounts a "
+	    "z.updated_by, " SQL_TS("z.updated_at") " FROM accounts a "
 	    "LEFT JOIN zitadel_configs z ON z.account_id = a.id "
 	    "WHERE a.id = $1" },
 	/*

@@ -6,11 +6,6 @@
 #include "audit.h"
 #include "scim.h"
 
-/* A timestamptz as RFC 3339 text in UTC, with microseconds. */
-#define TS(c) \
-	"to_char(" c " AT TIME ZONE 'UTC', " \
-	"'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
-
 /* The account's global Copilot organisation, acct naming the account. */
 #define GLOBAL_ORG(acct) \
 	"(SELECT o.id FROM organisations o WHERE o.account_id = " acct " " \
@@ -46,8 +41,8 @@
 	"WHERE tm.account_id = m.account_id AND tm.user_id = m.id " \
 	"AND t.organisation_id = " GLOBAL_ORG("m.account_id") ") END, " \
 	"'meta', json_build_object('resourceType', 'User', " \
-	"'created', " TS("m.created_at") ", " \
-	"'lastModified', " TS("greatest(m.updated_at, m.d_updated)") ", " \
+	"'created', " SQL_TS("m.created_at") ", " \
+	"'lastModified', " SQL_TS("greatest(m.updated_at, m.d_updated)") ", " \
 	"'location', " base "::text || '/Users/' || m.id, " \
 	"'version', 'W/\"' || md5(m.id::text || m.updated_at::text || " \
 	"m.d_updated::text) || '\"')))::text"
@@ -70,8 +65,8 @@
 	"tm.account_id AND u.id = tm.user_id WHERE tm.account_id = " \
 	"g.account_id AND tm.team_id = g.id) END, " \
 	"'meta', json_build_object('resourceType', 'Group', " \
-	"'created', " TS("g.created_at") ", " \
-	"'lastModified', " TS("g.updated_at") ", " \
+	"'created', " SQL_TS("g.created_at") ", " \
+	"'lastModified', " SQL_TS("g.updated_at") ", " \
 	"'location', " base "::text || '/Groups/' || g.id, " \
 	"'version', 'W/\"' || md5(g.id::text || g.updated_at::text) || " \
 	"'\"')))::text"

@@ -2,11 +2,6 @@
 #include "audit.h"
 #include "superadmin.h"
 
-/* A timestamptz column as RFC 3339 text in UTC, with microseconds. */
-#define TS(c) \
-	"to_char(" c " AT TIME ZONE 'UTC', " \
-	"'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
-
 /* A plan as JSON text, p naming it; "null" without one. */
 #define PLAN_JSON(p) \
 	"CASE WHEN " p ".id IS NULL THEN 'null' ELSE json_build_object(" \
@@ -60,7 +55,7 @@ const struct stmt superadmin_stmts[ST__MAX] = {
 	    "(SELECT coalesce(sum(g.micro_credits), 0) FROM credit_grants g "
 	    "WHERE g.account_id = a.id), "
 	    "(SELECT coalesce(sum(l.micro_credits), 0) FROM credit_ledger l "
-	    "WHERE l.account_id = a.id), " TS("a.created_at") " "
+	    "WHERE l.account_id = a.id), " SQL_TS("a.created_at") " "
 	    "FROM t LEFT JOIN (pg JOIN accounts a ON a.id = pg.id "
 	    "LEFT JOIN account_subscriptions s ON s.account_id = a.id "
 	    "LEFT JOIN plans p ON p.id = s.plan_id) ON true "
