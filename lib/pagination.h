@@ -24,6 +24,25 @@
 #define KEY_CURSOR_MAX	1200	/* characters of a key cursor */
 
 /*
+ * A list's SQL condition "after the cursor": cols (the sort key and the
+ * id) greater than the cursor's values, which are parameters that are
+ * NULL on the first page. Written as one range, with the smallest values
+ * standing in for a missing cursor, not as "$n IS NULL OR ...": then a
+ * generic plan of the prepared statement, which PostgreSQL settles on
+ * after a few calls, still walks the index from the cursor instead of
+ * from the list's start.
+ */
+#define PAGE_NIL_ID	"'00000000-0000-0000-0000-000000000000'"
+#define PAGE_AFTER_TIME(cols, ts, id) \
+	"(" cols ") > (coalesce(" ts "::timestamptz, '-infinity'), " \
+	"coalesce(" id "::uuid, " PAGE_NIL_ID "))"
+#define PAGE_AFTER_KEY(cols, key, id) \
+	"(" cols ") > (coalesce(" key "::text, ''), " \
+	"coalesce(" id "::uuid, " PAGE_NIL_ID "))"
+#define PAGE_AFTER_ID(col, id) \
+	col " > coalesce(" id "::uuid, " PAGE_NIL_ID ")"
+
+/*
  * A page asked for. A cursor is a creation cursor (after_ts, after_id)
  * or, for lists sorted by another key (a name), a key cursor (keyed:
  * after_key, after_id).

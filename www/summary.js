@@ -79,7 +79,7 @@ function query(cursor) {
 }
 
 function renderTotals(totals) {
-  for (const k of ["accounts", "active", "suspended", "users", "credits_granted", "credits_used"]) {
+  for (const k of ["accounts", "active", "suspended", "users", "credits_granted", "credits_used", "open_alerts"]) {
     const v = totals && totals[k] !== undefined && totals[k] !== null ? String(totals[k]) : "—";
     $(`total-${k}`).textContent = v;
   }
@@ -99,7 +99,8 @@ function row(a) {
     h("td", { className: "plan" }, plan ? plan.name : h("span", { className: "muted" }, "No plan")),
     h("td", { className: "num" }, String(a.users ?? 0)),
     h("td", { className: "num" }, String(a.credits_granted ?? "0")),
-    h("td", { className: "num" }, String(a.credits_used ?? "0")));
+    h("td", { className: "num" }, String(a.credits_used ?? "0")),
+    h("td", { className: "num" }, String(a.open_alerts ?? 0)));
 }
 
 function syncSelectAll() {

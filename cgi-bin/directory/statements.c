@@ -1,6 +1,7 @@
 /* The SQL of directory.fcgi, prepared once per connection. */
-#include "directory.h"
 #include "audit.h"
+#include "directory.h"
+#include "pagination.h"
 
 /* An organisation as the API shows it, o naming it. */
 #define ORG_JSON(o) \
@@ -84,7 +85,7 @@
 	"'added_at', " SQL_TS("m.created_at") ")::text, m.user_id::text, " \
 	"m.user_id FROM " ptbl " p LEFT JOIN LATERAL (SELECT * FROM " tbl \
 	" x WHERE x.account_id = p.account_id AND x." col " = p.id " \
-	"AND ($4::uuid IS NULL OR x.user_id > $4::uuid) ORDER BY x.user_id " \
+	"AND " PAGE_AFTER_ID("x.user_id", "$4") " ORDER BY x.user_id " \
 	"LIMIT $5) m ON true LEFT JOIN users u ON u.account_id = m.account_id " \
 	"AND u.id = m.user_id WHERE p.account_id = $1 AND p.domain = $2 " \
 	"AND p.id = $3 ORDER BY m.user_id"
@@ -169,15 +170,14 @@ const struct stmt directory_stmts[ST__MAX] = {
 	    "SELECT " ORG_JSON("o") ", " SQL_TS("o.created_at") ", o.sort_name, "
 	    "o.id FROM organisations o WHERE o.account_id = $1 "
 	    "AND o.domain = $2 AND ($3::text IS NULL OR o.name ILIKE $3) "
-	    "AND ($4::timestamptz IS NULL OR "
-	    "(o.created_at, o.id) > ($4::timestamptz, $5::uuid)) "
+	    "AND " PAGE_AFTER_TIME("o.created_at, o.id", "$4", "$5") " "
 	    "ORDER BY o.created_at, o.id LIMIT $6" },
 	[ST_ORG_LIST_NAME] = { "org_list_name",
 	    "SELECT " ORG_JSON("o") ", " SQL_TS("o.created_at") ", o.sort_name, "
 	    "o.id FROM organisations o WHERE o.account_id = $1 "
 	    "AND o.domain = $2 AND ($3::text IS NULL OR o.name ILIKE $3) "
-	    "AND ($4::text IS NULL OR (o.sort_name, o.id) > "
-	    "($4::text, $5::uuid)) ORDER BY o.sort_name, o.id LIMIT $6" },
+	    "AND " PAGE_AFTER_KEY("o.sort_name, o.id", "$4", "$5") " "
+	    "ORDER BY o.sort_name, o.id LIMIT $6" },
 	/* $1 account, $2 domain, $3 id. */
 	[ST_ORG_GET] = { "org_get",
 	    "SELECT " ORG_JSON("o") " FROM organisations o "
@@ -232,8 +232,7 @@ const struct stmt directory_stmts[ST__MAX] = {
 	    "ON o.id = t.organisation_id WHERE t.account_id = $1 "
 	    "AND t.domain = $2 AND ($3::text IS NULL OR t.name ILIKE $3) "
 	    "AND ($4::uuid IS NULL OR t.organisation_id = $4::uuid) "
-	    "AND ($5::timestamptz IS NULL OR "
-	    "(t.created_at, t.id) > ($5::timestamptz, $6::uuid)) "
+	    "AND " PAGE_AFTER_TIME("t.created_at, t.id", "$5", "$6") " "
 	    "ORDER BY t.created_at, t.id LIMIT $7" },
 	[ST_TEAM_LIST_NAME] = { "team_list_name",
 	    "SELECT " TEAM_JSON("t", "o") ", " SQL_TS("t.created_at") ", "
@@ -241,8 +240,7 @@ const struct stmt directory_stmts[ST__MAX] = {
 	    "ON o.id = t.organisation_id WHERE t.account_id = $1 "
 	    "AND t.domain = $2 AND ($3::text IS NULL OR t.name ILIKE $3) "
 	    "AND ($4::uuid IS NULL OR t.organisation_id = $4::uuid) "
-	    "AND ($5::text IS NULL OR "
-	    "(t.sort_name, t.id) > ($5::text, $6::uuid)) "
+	    "AND " PAGE_AFTER_KEY("t.sort_name, t.id", "$5", "$6") " "
 	    "ORDER BY t.sort_name, t.id LIMIT $7" },
 	[ST_TEAM_GET] = { "team_get",
 	    "SELECT " TEAM_JSON("t", "o") " FROM teams t JOIN organisations o "
@@ -302,15 +300,13 @@ const struct stmt directory_stmts[ST__MAX] = {
 	    "SELECT " USER_JSON("u", "du") ", " SQL_TS("du.created_at") ", "
 	    USER_NAME_KEY("u") ", u.id FROM " ENROLLED("du", "u") " AND "
 	    USER_SEARCH("u") " AND " USER_STATUS("u", "du") " "
-	    "AND ($5::timestamptz IS NULL OR (du.created_at, du.user_id) > "
-	    "($5::timestamptz, $6::uuid)) "
+	    "AND " PAGE_AFTER_TIME("du.created_at, du.user_id", "$5", "$6") " "
 	    "ORDER BY du.created_at, du.user_id LIMIT $7" },
 	[ST_USER_LIST_NAME] = { "user_list_name",
 	    "SELECT " USER_JSON("u", "du") ", " SQL_TS("du.created_at") ", "
 	    USER_NAME_KEY("u") ", u.id FROM " ENROLLED("du", "u") " AND "
 	    USER_SEARCH("u") " AND " USER_STATUS("u", "du") " "
-	    "AND ($5::text IS NULL OR (" USER_NAME_KEY("u") ", u.id) > "
-	    "($5::text, $6::uuid)) "
+	    "AND " PAGE_AFTER_KEY(USER_NAME_KEY("u") ", u.id", "$5", "$6") " "
 	    "ORDER BY " USER_NAME_KEY("u") ", u.id LIMIT $7" },
 	/* $1 account, $2 domain, $3 id or NULL, $4 email or NULL. */
 	[ST_USER_GET] = { "user_get",
@@ -451,8 +447,8 @@ const struct stmt directory_stmts[ST__MAX] = {
 	    "JOIN users u ON u.account_id = du.account_id AND u.id = du.user_id "
 	    "LEFT JOIN LATERAL (SELECT * FROM team_members x "
 	    "WHERE x.account_id = du.account_id AND x.user_id = du.user_id "
-	    "AND x.domain = du.domain AND ($5::uuid IS NULL OR "
-	    "x.team_id > $5::uuid) ORDER BY x.team_id LIMIT $6) m ON true "
+	    "AND x.domain = du.domain AND " PAGE_AFTER_ID("x.team_id", "$5")
+	    " ORDER BY x.team_id LIMIT $6) m ON true "
 	    "LEFT JOIN teams t ON t.id = m.team_id "
 	    "LEFT JOIN organisations o ON o.id = t.organisation_id "
 	    "WHERE du.account_id = $1 AND du.domain = $2 AND " USER_REF("u")

@@ -26,7 +26,10 @@ const struct stmt superadmin_stmts[ST__MAX] = {
 	 * totals over every matching account (sums as numeric text), then
 	 * the page's accounts, in creation order; one row of totals and
 	 * nulls when the page is empty. The page's counts and sums are
-	 * taken per account, by its indexes.
+	 * taken per account, by its indexes. Credits used are the debits of
+	 * the account's own pool (every usage charges it once, and the pools
+	 * below it too); open alerts are those of the account's current
+	 * period; both come last, the totals' before the account's.
 	 */
 	[ST_SUMMARY] = { "superadmin_summary",
 	    "WITH m AS (SELECT a.id, a.status, a.created_at FROM accounts a "
@@ -43,7 +46,11 @@ const struct stmt superadmin_stmts[ST__MAX] = {
 	    "(SELECT coalesce(sum(g.micro_credits), 0) FROM credit_grants g "
 	    "JOIN m ON g.account_id = m.id) AS granted, "
 	    "(SELECT coalesce(sum(l.micro_credits), 0) FROM credit_ledger l "
-	    "JOIN m ON l.account_id = m.id) AS used FROM m), "
+	    "JOIN m ON l.account_id = m.id JOIN credit_pools cp "
+	    "ON cp.id = l.pool_id AND cp.scope_type = 'unallocated') AS used, "
+	    "(SELECT count(*) FROM m, cockpit_budget_period(m.id, "
+	    "clock_timestamp()) bp, budget_alerts al WHERE al.account_id = m.id "
+	    "AND al.period_start = bp.period_start) AS open_alerts FROM m), "
 	    "pg AS (SELECT m.id FROM m WHERE ($4::timestamptz IS NULL OR "
 	    "(m.created_at, m.id) > ($4::timestamptz, $5::uuid)) "
 	    "ORDER BY m.created_at, m.id LIMIT $6) "
@@ -55,7 +62,12 @@ const struct stmt superadmin_stmts[ST__MAX] = {
 	    "(SELECT coalesce(sum(g.micro_credits), 0) FROM credit_grants g "
 	    "WHERE g.account_id = a.id), "
 	    "(SELECT coalesce(sum(l.micro_credits), 0) FROM credit_ledger l "
-	    "WHERE l.account_id = a.id), " SQL_TS("a.created_at") " "
+	    "JOIN credit_pools cp ON cp.id = l.pool_id "
+	    "AND cp.scope_type = 'unallocated' WHERE l.account_id = a.id), "
+	    SQL_TS("a.created_at") ", t.open_alerts, "
+	    "(SELECT count(*) FROM cockpit_budget_period(a.id, "
+	    "clock_timestamp()) bp, budget_alerts al WHERE al.account_id = a.id "
+	    "AND al.period_start = bp.period_start) "
 	    "FROM t LEFT JOIN (pg JOIN accounts a ON a.id = pg.id "
 	    "LEFT JOIN account_subscriptions s ON s.account_id = a.id "
 	    "LEFT JOIN plans p ON p.id = s.plan_id) ON true "

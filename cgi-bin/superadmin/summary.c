@@ -16,7 +16,8 @@
 enum {
 	SC_ACCOUNTS, SC_ACTIVE, SC_SUSPENDED, SC_USERS, SC_GRANTED, SC_USED,
 	SC_ID, SC_NAME, SC_SLUG, SC_STATUS, SC_PLAN, SC_ITEM_USERS,
-	SC_ITEM_GRANTED, SC_ITEM_USED, SC_CREATED
+	SC_ITEM_GRANTED, SC_ITEM_USED, SC_CREATED, SC_OPEN_ALERTS,
+	SC_ITEM_OPEN_ALERTS
 };
 
 static const char *const params[] = {
@@ -77,7 +78,8 @@ totals_json(struct buf *b, const PGresult *res)
 	    == -1 || credits_json(b, PQgetvalue(res, 0, SC_GRANTED)) == -1 ||
 	    buf_puts(b, ",\"credits_used\":") == -1 ||
 	    credits_json(b, PQgetvalue(res, 0, SC_USED)) == -1 ||
-	    buf_puts(b, "},") == -1 ? -1 : 0;
+	    buf_printf(b, ",\"open_alerts\":%s},", PQgetvalue(res, 0,
+	    SC_OPEN_ALERTS)) == -1 ? -1 : 0;
 }
 
 static int
@@ -102,6 +104,8 @@ item_json(struct buf *b, const PGresult *res, int i)
 	    == -1 || credits_json(b, PQgetvalue(res, i, SC_ITEM_GRANTED)) ==
 	    -1 || buf_puts(b, ",\"credits_used\":") == -1 ||
 	    credits_json(b, PQgetvalue(res, i, SC_ITEM_USED)) == -1 ||
+	    buf_printf(b, ",\"open_alerts\":%s", PQgetvalue(res, i,
+	    SC_ITEM_OPEN_ALERTS)) == -1 ||
 	    text_field(b, "created_at", res, i, SC_CREATED) == -1 ||
 	    buf_puts(b, "}") == -1 ? -1 : 0;
 }

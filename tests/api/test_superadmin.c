@@ -180,7 +180,8 @@ assert_totals(const struct reply *r, long accounts, long active,
 {
 	const cJSON	*t = member(r->json, "totals");
 
-	ck_assert_int_eq(cJSON_GetArraySize(t), 6);
+	ck_assert_int_eq(cJSON_GetArraySize(t), 7);
+	ck_assert(cJSON_IsNumber(member(t, "open_alerts")));
 	ck_assert_int_eq(number(t, "accounts"), accounts);
 	ck_assert_int_eq(number(t, "active"), active);
 	ck_assert_int_eq(number(t, "suspended"), suspended);
@@ -194,7 +195,7 @@ assert_item(const cJSON *item, const char *status, long users,
     const char *granted, const char *used)
 {
 	ck_assert_ptr_nonnull(item);
-	ck_assert_int_eq(cJSON_GetArraySize(item), 9);
+	ck_assert_int_eq(cJSON_GetArraySize(item), 10);
 	ck_assert_str_eq(json_str(item, "status"), status);
 	ck_assert_int_eq(number(item, "users"), users);
 	ck_assert_str_eq(json_str(item, "credits_granted"), granted);
@@ -202,9 +203,8 @@ assert_item(const cJSON *item, const char *status, long users,
 	ck_assert(is_timestamp(json_str(item, "created_at")));
 	ck_assert_ptr_nonnull(json_str(item, "name"));
 	ck_assert_ptr_nonnull(json_str(item, "slug"));
-	/* No alerts table yet: the field is left out, not made up. */
-	ck_assert_ptr_null(cJSON_GetObjectItemCaseSensitive(item,
-	    "open_alerts"));
+	/* These accounts spent nothing through budgets: no alerts. */
+	ck_assert_int_eq(number(item, "open_alerts"), 0);
 }
 
 /*
@@ -280,6 +280,66 @@ START_TEST(test_summary_counts_what_is_there)
 	summary(&r, q);
 	assert_totals(&r, 0, 0, 0, 0, "0", "0");
 	ck_assert_int_eq(cJSON_GetArraySize(json_items(&r)), 0);
+	reply_free(&r);
+}
+END_TEST
+
+/*
+ * Usage recorded through budgets.fcgi with a team allocation charges the
+ * user's path (team and account pools): the summary counts it once, and
+ * the alerts it raised in the period are its open alerts.
+ */
+START_TEST(test_summary_counts_usage_once_and_alerts)
+{
+	struct reply	 r;
+	char		 tag[64], q[256], a[UUID_LEN + 1], team[UUID_LEN + 1],
+			 body[400];
+	const cJSON	*item;
+
+	unique_slug(tag, sizeof(tag), "sua");
+	account_new(tag, "a", a);
+	(void)snprintf(body, sizeof(body), "{\"email\":\"u1@%s.test\"}", tag);
+	api_in_account(&r, a, "POST", "/v1/copilot/users", body);
+	ck_assert_int_eq(r.status, 201);
+	reply_free(&r);
+	api_in_account(&r, a, "POST", "/v1/copilot/teams", "{\"name\":\"T\"}");
+	ck_assert_int_eq(r.status, 201);
+	(void)snprintf(team, sizeof(team), "%s", json_str(r.json, "id"));
+	reply_free(&r);
+	(void)snprintf(q, sizeof(q), "/v1/copilot/teams/%s/members", team);
+	(void)snprintf(body, sizeof(body), "{\"users\":[\"u1@%s.test\"]}", tag);
+	api_in_account(&r, a, "POST", q, body);
+	ck_assert_int_lt(r.status, 300);
+	reply_free(&r);
+	(void)snprintf(body, sizeof(body), "{\"account_id\":\"%s\","
+	    "\"credits\":\"100\"}", a);
+	api_post_json(&r, "/v1/budgets/account-allocation", body);
+	ck_assert_int_eq(r.status, 200);
+	reply_free(&r);
+	(void)snprintf(body, sizeof(body), "{\"scope\":{\"type\":\"team\","
+	    "\"id\":\"%s\"},\"credits\":\"10\"}", team);
+	api_in_account(&r, a, "POST", "/v1/budgets/copilot/allocations/upsert",
+	    body);
+	ck_assert_int_eq(r.status, 201);
+	reply_free(&r);
+	/* 9 of the team's 10: its 80% alert; the account is at 9%. */
+	(void)snprintf(body, sizeof(body), "{\"user\":\"u1@%s.test\","
+	    "\"team_id\":\"%s\",\"model\":\"m\",\"cost\":\"9\","
+	    "\"idempotency_key\":\"once\"}", tag, team);
+	api_in_account(&r, a, "POST", "/v1/budgets/copilot/usage", body);
+	ck_assert_int_eq(r.status, 200);
+	reply_free(&r);
+
+	(void)snprintf(q, sizeof(q), "q=%s", tag);
+	summary(&r, q);
+	item = item_of(&r, a);
+	ck_assert_ptr_nonnull(item);
+	ck_assert_str_eq(json_str(item, "credits_granted"), "100");
+	ck_assert_str_eq(json_str(item, "credits_used"), "9");
+	ck_assert_int_eq(number(item, "open_alerts"), 1);
+	ck_assert_str_eq(json_str(member(r.json, "totals"), "credits_used"),
+	    "9");
+	ck_assert_int_eq(number(member(r.json, "totals"), "open_alerts"), 1);
 	reply_free(&r);
 }
 END_TEST
@@ -897,6 +957,7 @@ main(void)
 	TCase	*bk = tcase_create("bulk");
 
 	tcase_add_test(sum, test_summary_counts_what_is_there);
+	tcase_add_test(sum, test_summary_counts_usage_once_and_alerts);
 	tcase_add_test(sum, test_summary_totals_past_64_bits);
 	tcase_add_test(sum, test_summary_pages);
 	tcase_add_test(sum, test_summary_bad_parameters);

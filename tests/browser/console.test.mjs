@@ -1675,7 +1675,7 @@ test("summary and bulk actions: totals, rows, select all; a dry run of suspend, 
   await suspend(made[1]);
   const all = await summaryLoads(page, () => page.click("#page-nav a[href='#/summary']"));
   await untilShown(page, "#summary-view", "the summary");
-  for (const k of ["accounts", "active", "suspended", "users"]) {
+  for (const k of ["accounts", "active", "suspended", "users", "open_alerts"]) {
     same(await textOf(page, `#total-${k}`), String(all.body.totals[k]), `the total ${k}`);
   }
   await shot(page, "30-summary", true);
