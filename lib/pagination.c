@@ -150,6 +150,7 @@ page_parse_keyed(const char *limit, const char *cursor, struct page *p,
 {
 	if (page_parse(limit, NULL, p, bad) == -1)
 		return -1;
+	p->keyed = 1;
 	if (cursor != NULL) {
 		if (key_cursor_decode(cursor, p) == -1) {
 			*bad = "cursor";
@@ -274,4 +275,20 @@ page_json_keyed(struct buf *b, const PGresult *res, int nrows, int limit,
 	    PQgetvalue(res, limit - 1, id_col), cursor, sizeof(cursor)) == -1)
 		return -1;
 	return buf_printf(b, "],\"next_cursor\":\"%s\"}", cursor);
+}
+
+/*
+ * The values of a list's "after the cursor" condition (PAGE_AFTER_*):
+ * the cursor's, or on the first page the smallest there are (no key, the
+ * start of time, the nil id), so that every page is the same statement
+ * walking the same index range.
+ */
+void
+page_after(const struct page *p, const char **key, const char **id)
+{
+	*id = p->has_cursor ? p->after_id : PAGE_NIL_UUID;
+	if (p->keyed)
+		*key = p->has_cursor ? p->after_key : "";
+	else
+		*key = p->has_cursor ? p->after_ts : "-infinity";
 }

@@ -25,22 +25,18 @@
 
 /*
  * A list's SQL condition "after the cursor": cols (the sort key and the
- * id) greater than the cursor's values, which are parameters that are
- * NULL on the first page. Written as one range, with the smallest values
- * standing in for a missing cursor, not as "$n IS NULL OR ...": then a
- * generic plan of the prepared statement, which PostgreSQL settles on
- * after a few calls, still walks the index from the cursor instead of
- * from the list's start.
+ * id) greater than parameters that page_after() fills, on the first page
+ * too (with the smallest values), never "$n IS NULL OR ...": then the
+ * generic plan PostgreSQL settles on for a prepared statement after a few
+ * calls walks the index from the cursor, not from the list's start.
  */
-#define PAGE_NIL_ID	"'00000000-0000-0000-0000-000000000000'"
+#define PAGE_NIL_UUID	"00000000-0000-0000-0000-000000000000"
 #define PAGE_AFTER_TIME(cols, ts, id) \
-	"(" cols ") > (coalesce(" ts "::timestamptz, '-infinity'), " \
-	"coalesce(" id "::uuid, " PAGE_NIL_ID "))"
+	"(" cols ") > (" ts "::timestamptz, " id "::uuid)"
 #define PAGE_AFTER_KEY(cols, key, id) \
-	"(" cols ") > (coalesce(" key "::text, ''), " \
-	"coalesce(" id "::uuid, " PAGE_NIL_ID "))"
+	"(" cols ") > (" key "::text, " id "::uuid)"
 #define PAGE_AFTER_ID(col, id) \
-	col " > coalesce(" id "::uuid, " PAGE_NIL_ID ")"
+	col " > " id "::uuid"
 
 /*
  * A page asked for. A cursor is a creation cursor (after_ts, after_id)
@@ -67,6 +63,7 @@ int	key_cursor_encode(const char *key, const char *id, char *out,
 int	serial_cursor_encode(const char *id, char *out, size_t len);
 int	serial_cursor_decode(const char *cursor, long long *id);
 int	like_contains(const char *q, struct buf *);
+void	page_after(const struct page *, const char **key, const char **id);
 
 /* Appends row i of a result as one JSON item. */
 typedef int (*page_item_fn)(struct buf *, const PGresult *, int i);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "directory.h"
+#include "pagination.h"
 #include "audit.h"
 #include "uuid.h"
 
@@ -76,7 +77,7 @@ member_list(struct req *r, const struct kind *k)
 	v[0] = d.account;
 	v[1] = d.domain;
 	v[2] = req_param(r, 0);
-	v[3] = page.has_cursor ? page.after_id : NULL;
+	v[3] = page.has_cursor ? page.after_id : PAGE_NIL_UUID;
 	v[4] = fetch;
 	if ((res = req_sql(r, k->list, 5, v, DB_LAST)) == NULL)
 		return;
@@ -299,7 +300,7 @@ user_teams(struct req *r)
 	v[1] = d.domain;
 	v[2] = u.id;
 	v[3] = u.email;
-	v[4] = page.has_cursor ? page.after_id : NULL;
+	v[4] = page.has_cursor ? page.after_id : PAGE_NIL_UUID;
 	v[5] = fetch;
 	if ((res = req_sql(r, ST_USER_TEAMS, 6, v, DB_LAST)) == NULL)
 		return;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "directory.h"
+#include "pagination.h"
 #include "audit.h"
 #include "uuid.h"
 
@@ -52,9 +53,7 @@ org_list(struct req *r)
 	v[0] = d.account;
 	v[1] = d.domain;
 	v[2] = l.pattern.data;
-	v[3] = !l.page.has_cursor ? NULL : l.by_name ? l.page.after_key :
-	    l.page.after_ts;
-	v[4] = l.page.has_cursor ? l.page.after_id : NULL;
+	page_after(&l.page, &v[3], &v[4]);
 	v[5] = l.fetch;
 	res = req_sql(r, l.by_name ? ST_ORG_LIST_NAME : ST_ORG_LIST_CREATED,
 	    6, v, DB_LAST);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "directory.h"
+#include "pagination.h"
 #include "audit.h"
 #include "quota.h"
 #include "uuid.h"
@@ -80,9 +81,7 @@ team_list(struct req *r)
 	v[1] = d.domain;
 	v[2] = l.pattern.data;
 	v[3] = org;
-	v[4] = !l.page.has_cursor ? NULL : l.by_name ? l.page.after_key :
-	    l.page.after_ts;
-	v[5] = l.page.has_cursor ? l.page.after_id : NULL;
+	page_after(&l.page, &v[4], &v[5]);
 	v[6] = l.fetch;
 	res = req_sql(r, l.by_name ? ST_TEAM_LIST_NAME : ST_TEAM_LIST_CREATED,
 	    7, v, DB_LAST);
