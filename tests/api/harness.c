@@ -431,6 +431,22 @@ db_count(const char *sql)
 
 /*
  * The rows of table matching the condition (a printf format and its
+ * arguments), as the owner counts them.
+ */
+long long
+db_count_where(const char *table, const char *fmt, ...)
+{
+	va_list		 ap;
+	long long	 n;
+
+	va_start(ap, fmt);
+	n = db_vcount_where(table, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+/*
+ * The rows of table matching the condition (a printf format and its
  * va_list), as the owner counts them.
  */
 long long

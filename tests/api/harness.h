@@ -85,6 +85,8 @@ PGconn		*db_connect(const char *conninfo);
 PGconn		*db_owner(void);
 long long	 db_scalar(PGconn *, const char *sql);
 long long	 db_count(const char *sql);
+long long	 db_count_where(const char *table, const char *fmt, ...)
+		    __attribute__((format(printf, 2, 3)));
 long long	 db_vcount_where(const char *table, const char *fmt,
 		    va_list) __attribute__((format(printf, 2, 0)));
 void		 db_exec(PGconn *, const char *sql);

@@ -4,7 +4,6 @@
  * requests race for the last place.
  */
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,18 +12,6 @@
 
 #define RACERS		12
 #define RACE_LIMIT	5
-
-static long long
-where(const char *table, const char *fmt, ...)
-{
-	va_list		 ap;
-	long long	 n;
-
-	va_start(ap, fmt);
-	n = db_vcount_where(table, fmt, ap);
-	va_end(ap);
-	return n;
-}
 
 /* A new account mapped to organisation org-<slug>. */
 static void
@@ -116,9 +103,9 @@ START_TEST(test_add_new_admin)
 	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(r.json, "last_login_at")));
 	ck_assert(is_uuid(json_str(r.json, "user_id")));
 	reply_free(&r);
-	ck_assert_int_eq(where("users", "account_id = '%s' AND role = "
+	ck_assert_int_eq(db_count_where("users", "account_id = '%s' AND role = "
 	    "'account_admin' AND subject IS NULL", id), 1);
-	ck_assert_int_eq(where("audit_events", "account_id = '%s' AND action = "
+	ck_assert_int_eq(db_count_where("audit_events", "account_id = '%s' AND action = "
 	    "'account.admin.add' AND after_digest IS NOT NULL AND "
 	    "before_digest IS NULL", id), 1);
 }
@@ -139,11 +126,11 @@ START_TEST(test_promote_existing_user)
 		    email[i] - 32 : email[i]);
 	upper[i] = '\0';
 	ck_assert_int_eq(add_admin(id, upper), 200);
-	ck_assert_int_eq(where("users", "account_id = '%s' AND role = "
+	ck_assert_int_eq(db_count_where("users", "account_id = '%s' AND role = "
 	    "'account_admin'", id), 1);
-	ck_assert_int_eq(where("users", "account_id = '%s'", id), 1);
+	ck_assert_int_eq(db_count_where("users", "account_id = '%s'", id), 1);
 	ck_assert_int_eq(add_admin(id, email), 200);
-	ck_assert_int_eq(where("audit_events", "account_id = '%s' AND action = "
+	ck_assert_int_eq(db_count_where("audit_events", "account_id = '%s' AND action = "
 	    "'account.admin.add'", id), 1);
 }
 END_TEST
@@ -218,7 +205,7 @@ START_TEST(test_update_and_remove)
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_str_eq(json_str(r.json, "role"), "end_user");
 	reply_free(&r);
-	ck_assert_int_eq(where("users", "account_id = '%s' AND lower(email) = "
+	ck_assert_int_eq(db_count_where("users", "account_id = '%s' AND lower(email) = "
 	    "lower('%s') AND role = 'end_user'", id, email), 1);
 	ck_assert(api(&r, "DELETE", path, NULL) == 0);
 	assert_error(&r, 404, "not_found", NULL);
@@ -226,7 +213,7 @@ START_TEST(test_update_and_remove)
 	api_patch_json(&r, path, "{\"display_name\":\"X\"}");
 	assert_error(&r, 404, "not_found", NULL);
 	reply_free(&r);
-	ck_assert_int_eq(where("audit_events", "account_id = '%s' AND action "
+	ck_assert_int_eq(db_count_where("audit_events", "account_id = '%s' AND action "
 	    "IN ('account.admin.add', 'account.admin.update', "
 	    "'account.admin.remove')", id), 3);
 }
@@ -258,7 +245,7 @@ START_TEST(test_bad_bodies)
 		    "unknown_field" : "invalid_field", bad[i][2]);
 		reply_free(&r);
 	}
-	ck_assert_int_eq(where("users", "account_id = '%s'", id), 0);
+	ck_assert_int_eq(db_count_where("users", "account_id = '%s'", id), 0);
 }
 END_TEST
 
@@ -303,7 +290,7 @@ START_TEST(test_roles)
 	ck_assert(api_as(&r, admin, "POST", path, body) == 0);
 	ck_assert_int_eq(r.status, 404);
 	reply_free(&r);
-	ck_assert_int_eq(where("users", "account_id = '%s'", other), 0);
+	ck_assert_int_eq(db_count_where("users", "account_id = '%s'", other), 0);
 
 	admins_path(path, sizeof(path), id, NULL);
 	ck_assert(api_as(&r, user, "GET", path, NULL) == 0);
@@ -333,7 +320,7 @@ START_TEST(test_first_sign_in_adopts_the_admin)
 	ck_assert_int_eq(r.status, 200);
 	reply_free(&r);
 	free(t);
-	ck_assert_int_eq(where("users", "account_id = '%s' AND subject IS NOT "
+	ck_assert_int_eq(db_count_where("users", "account_id = '%s' AND subject IS NOT "
 	    "NULL AND role = 'account_admin'", id), 1);
 	admins_path(path, sizeof(path), id, NULL);
 	api_get(&r, path);
@@ -368,7 +355,7 @@ START_TEST(test_user_quota)
 	ck_assert_ptr_nonnull(strstr(json_str(cJSON_GetObjectItem(r.json,
 	    "error"), "message"), "allows 2 users"));
 	reply_free(&r);
-	ck_assert_int_eq(where("users", "account_id = '%s'", id), 2);
+	ck_assert_int_eq(db_count_where("users", "account_id = '%s'", id), 2);
 
 	/* Someone already there (put in past the limit) can be promoted. */
 	(void)snprintf(email, sizeof(email), "old@%s.test", slug);
@@ -465,8 +452,8 @@ START_TEST(test_user_quota_under_concurrency)
 	}
 	ck_assert_int_eq(created, RACE_LIMIT);
 	ck_assert_int_eq(refused, RACERS - RACE_LIMIT);
-	ck_assert_int_eq(where("users", "account_id = '%s'", id), RACE_LIMIT);
-	ck_assert_int_eq(where("audit_events", "account_id = '%s' AND action = "
+	ck_assert_int_eq(db_count_where("users", "account_id = '%s'", id), RACE_LIMIT);
+	ck_assert_int_eq(db_count_where("audit_events", "account_id = '%s' AND action = "
 	    "'account.admin.add'", id), RACE_LIMIT);
 }
 END_TEST

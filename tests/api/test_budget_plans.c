@@ -11,7 +11,6 @@
  * renewal needs no job: each instant has its period, computed.
  */
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,18 +20,6 @@
 #define PLANS		"/v1/budgets/copilot/plans"
 #define RACERS		8
 #define TS_LEN		27	/* 2026-11-23T10:00:00.123456Z */
-
-static long long
-where(const char *table, const char *fmt, ...)
-{
-	va_list		 ap;
-	long long	 n;
-
-	va_start(ap, fmt);
-	n = db_vcount_where(table, fmt, ap);
-	va_end(ap);
-	return n;
-}
 
 /* Runs sql as the owner; its one text value into out (len bytes). */
 static void
@@ -218,7 +205,7 @@ START_TEST(test_create_active)
 	ck_assert_str_eq(json_str(r.json, "created_by"), "master_key");
 	reply_free(&r);
 	plan_path(path, sizeof(path), id);
-	ck_assert_int_eq(where("budget_plans", "account_id = '%s' AND id = "
+	ck_assert_int_eq(db_count_where("budget_plans", "account_id = '%s' AND id = "
 	    "'%s' AND active_until IS NULL AND alert_thresholds = '{80,100}'",
 	    a, id), 1);
 	/* The default anchor: the start of the month it was made in (UTC). */
@@ -226,7 +213,7 @@ START_TEST(test_create_active)
 	    "cycle_from AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' FROM "
 	    "budget_plans WHERE id = '%s'", id);
 	ck_assert(db_true(sql));
-	ck_assert_int_eq(where("audit_events", "account_id = '%s' AND action = "
+	ck_assert_int_eq(db_count_where("audit_events", "account_id = '%s' AND action = "
 	    "'budget.plan.create' AND target_id = '%s' AND before_digest IS "
 	    "NULL AND after_digest IS NOT NULL", a, id), 1);
 
@@ -267,7 +254,7 @@ START_TEST(test_default_anchors)
 		ck_assert_msg(db_true(sql), "%s", cycles[i][0]);
 	}
 	/* A week starts on a Monday. */
-	ck_assert_int_eq(where("budget_plans", "account_id = '%s' AND cycle = "
+	ck_assert_int_eq(db_count_where("budget_plans", "account_id = '%s' AND cycle = "
 	    "'weekly' AND extract(isodow FROM anchor AT TIME ZONE 'UTC') = 1 "
 	    "AND (anchor AT TIME ZONE 'UTC')::time = '00:00'", a), 1);
 }
@@ -322,13 +309,13 @@ START_TEST(test_second_ends_first)
 	ck_assert(!json_bool(r.json, "active"));
 	ck_assert_str_eq(json_str(r.json, "active_until"), from);
 	reply_free(&r);
-	ck_assert_int_eq(where("budget_plans", "account_id = '%s'", a), 2);
-	ck_assert_int_eq(where("budget_plans", "account_id = '%s' AND "
+	ck_assert_int_eq(db_count_where("budget_plans", "account_id = '%s'", a), 2);
+	ck_assert_int_eq(db_count_where("budget_plans", "account_id = '%s' AND "
 	    "active_until IS NULL AND id = '%s'", a, second), 1);
-	ck_assert_int_eq(where("audit_events", "account_id = '%s' AND action = "
+	ck_assert_int_eq(db_count_where("audit_events", "account_id = '%s' AND action = "
 	    "'budget.plan.end' AND target_id = '%s' AND before_digest <> "
 	    "after_digest", a, first), 1);
-	ck_assert_int_eq(where("audit_events", "account_id = '%s' AND action = "
+	ck_assert_int_eq(db_count_where("audit_events", "account_id = '%s' AND action = "
 	    "'budget.plan.create'", a), 2);
 
 	/* The new plan's period starts when it was made. */
@@ -377,15 +364,15 @@ START_TEST(test_concurrent_creates)
 		ck_assert_int_eq(pthread_join(w[i].t, NULL), 0);
 		ck_assert_int_eq(w[i].status, 201);
 	}
-	ck_assert_int_eq(where("budget_plans", "account_id = '%s'", a), RACERS);
-	ck_assert_int_eq(where("budget_plans", "account_id = '%s' AND "
+	ck_assert_int_eq(db_count_where("budget_plans", "account_id = '%s'", a), RACERS);
+	ck_assert_int_eq(db_count_where("budget_plans", "account_id = '%s' AND "
 	    "active_until IS NULL", a), 1);
 	/* Every plan but the last ended as the next one began. */
-	ck_assert_int_eq(where("budget_plans p", "account_id = '%s' AND "
+	ck_assert_int_eq(db_count_where("budget_plans p", "account_id = '%s' AND "
 	    "active_until IS NOT NULL AND EXISTS (SELECT 1 FROM budget_plans "
 	    "q WHERE q.account_id = p.account_id AND q.cycle_from = "
 	    "p.active_until)", a), RACERS - 1);
-	ck_assert_int_eq(where("audit_events", "account_id = '%s' AND action = "
+	ck_assert_int_eq(db_count_where("audit_events", "account_id = '%s' AND action = "
 	    "'budget.plan.end'", a), RACERS - 1);
 }
 END_TEST
@@ -553,10 +540,10 @@ START_TEST(test_patch_fields)
 	ck_assert_str_gt(json_str(r.json, "cycle_from"), from);
 	reply_free(&r);
 
-	ck_assert_int_eq(where("audit_events", "account_id = '%s' AND action = "
+	ck_assert_int_eq(db_count_where("audit_events", "account_id = '%s' AND action = "
 	    "'budget.plan.update' AND target_id = '%s' AND before_digest IS "
 	    "NOT NULL AND after_digest IS NOT NULL", a, id), 7);
-	ck_assert_int_eq(where("budget_plans", "account_id = '%s'", a), 1);
+	ck_assert_int_eq(db_count_where("budget_plans", "account_id = '%s'", a), 1);
 }
 END_TEST
 
@@ -664,7 +651,7 @@ START_TEST(test_patch_inactive)
 	ck_assert_str_eq(json_str(r.json, "name"), "Renamed");
 	ck_assert(!json_bool(r.json, "active"));
 	reply_free(&r);
-	ck_assert_int_eq(where("budget_plans", "account_id = '%s' AND "
+	ck_assert_int_eq(db_count_where("budget_plans", "account_id = '%s' AND "
 	    "active_until IS NULL", a), 1);
 }
 END_TEST
@@ -826,7 +813,7 @@ START_TEST(test_bad_inputs)
 	reply_free(&r);
 	state(a, after, sizeof(after));
 	ck_assert_str_eq(before, after);
-	ck_assert_int_eq(where("budget_plans", "account_id = '%s'", a), 1);
+	ck_assert_int_eq(db_count_where("budget_plans", "account_id = '%s'", a), 1);
 
 	(void)snprintf(body, sizeof(body), "{\"name\":\"%0200d\"}", 0);
 	patch(&r, a, path, body);
@@ -878,7 +865,7 @@ START_TEST(test_foreign)
 	state(a, after, sizeof(after));
 	ck_assert_str_eq(before, after);
 	/* A's plan did not become B's active plan either. */
-	ck_assert_int_eq(where("budget_plans", "account_id = '%s'", b), 0);
+	ck_assert_int_eq(db_count_where("budget_plans", "account_id = '%s'", b), 0);
 }
 END_TEST
 

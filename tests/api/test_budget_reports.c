@@ -29,22 +29,6 @@ struct acct {
 	char	 org[96];
 };
 
-static long long
-where(const char *table, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static long long
-where(const char *table, const char *fmt, ...)
-{
-	va_list		 ap;
-	long long	 n;
-
-	va_start(ap, fmt);
-	n = db_vcount_where(table, fmt, ap);
-	va_end(ap);
-	return n;
-}
-
 /* Runs sql as the owner; its one text value into out. */
 static void
 owner_text(const char *sql, char *out, size_t len)
@@ -1271,7 +1255,7 @@ START_TEST(test_alerts)
 	(void)snprintf(delivery, sizeof(delivery), "%s", str2(alert_at(&r, 2),
 	    "delivery", NULL));
 	reply_free(&r);
-	ck_assert_int_eq(where("budget_alerts", "account_id = '%s'", a.id), 3);
+	ck_assert_int_eq(db_count_where("budget_alerts", "account_id = '%s'", a.id), 3);
 
 	/* Filters and pages. */
 	ck_assert_int_eq(count_items(&a, B "/alerts?scope_type=account"), 2);
@@ -1433,7 +1417,7 @@ START_TEST(test_webhook)
 	call(&r, &a, "PUT", "{}", B "/alerts/webhook");
 	assert_error(&r, 422, "invalid_field", "url");
 	reply_free(&r);
-	ck_assert_int_eq(where("account_webhooks", "account_id = '%s'", a.id),
+	ck_assert_int_eq(db_count_where("account_webhooks", "account_id = '%s'", a.id),
 	    0);
 
 	/* Made: 201 with the secret, this once. */
@@ -1479,9 +1463,9 @@ START_TEST(test_webhook)
 	ck_assert_str_ne(first, second);
 	reply_free(&r);
 	assert_sealed(&a, second);
-	ck_assert_int_eq(where("audit_events", "account_id = '%s' AND "
+	ck_assert_int_eq(db_count_where("audit_events", "account_id = '%s' AND "
 	    "action = 'budget.webhook.set'", a.id), 3);
-	ck_assert_int_eq(where("audit_events e", "e.account_id = '%s' AND "
+	ck_assert_int_eq(db_count_where("audit_events e", "e.account_id = '%s' AND "
 	    "(row_to_json(e)::text LIKE '%%%s%%' OR row_to_json(e)::text "
 	    "LIKE '%%%s%%')", a.id, first + 6, second + 6), 0);
 
@@ -1502,7 +1486,7 @@ START_TEST(test_webhook)
 	call(&r, &a, "DELETE", NULL, B "/alerts/webhook");
 	assert_error(&r, 404, "not_found", NULL);
 	reply_free(&r);
-	ck_assert_int_eq(where("audit_events", "account_id = '%s' AND "
+	ck_assert_int_eq(db_count_where("audit_events", "account_id = '%s' AND "
 	    "action = 'budget.webhook.delete'", a.id), 1);
 
 	/* Made again: a secret again. */
@@ -1591,7 +1575,7 @@ START_TEST(test_webhook_private_refused_by_default)
 		assert_operator_refusal(&r, private_urls[i]);
 		reply_free(&r);
 	}
-	ck_assert_int_eq(where("account_webhooks", "account_id = '%s'", a.id),
+	ck_assert_int_eq(db_count_where("account_webhooks", "account_id = '%s'", a.id),
 	    0);
 
 	call(&r, &a, "PUT", "{\"url\":\"https://hooks.example.com/a\"}",
@@ -1614,7 +1598,7 @@ START_TEST(test_webhook_private_refused_by_default)
 	expect(&r, 200);
 	assert_str(str2(r.json, "url", NULL), "https://hooks.example.com/a");
 	reply_free(&r);
-	ck_assert_int_eq(where("audit_events", "account_id = '%s' AND "
+	ck_assert_int_eq(db_count_where("audit_events", "account_id = '%s' AND "
 	    "action = 'budget.webhook.set'", a.id), 1);
 }
 END_TEST
@@ -1718,7 +1702,7 @@ START_TEST(test_credit_factors)
 	record_r(&r, &a, u, model, "3", "", 200);
 	assert_str(str2(r.json, "credits", NULL), "0.003");
 	reply_free(&r);
-	ck_assert_int_eq(where("audit_events", "account_id IS NULL AND "
+	ck_assert_int_eq(db_count_where("audit_events", "account_id IS NULL AND "
 	    "action = 'budget.credit_factor.set' AND target_id = '%s'", model),
 	    2);
 
@@ -1768,7 +1752,7 @@ START_TEST(test_credit_factors)
 	record_r(&r, &a, u, model, "2", "", 200);
 	assert_str(str2(r.json, "credits_factor", NULL), dflt);
 	reply_free(&r);
-	ck_assert_int_eq(where("audit_events", "account_id IS NULL AND "
+	ck_assert_int_eq(db_count_where("audit_events", "account_id IS NULL AND "
 	    "action = 'budget.credit_factor.delete' AND target_id = '%s'",
 	    model), 1);
 	api(&r, "DELETE", "/v1/budgets/credit-factors", NULL);

@@ -7,7 +7,6 @@
  * ledger agrees with the pools.
  */
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,22 +15,6 @@
 
 #define RECORDS		200
 #define RETRIES		50
-
-static long long
-where(const char *table, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static long long
-where(const char *table, const char *fmt, ...)
-{
-	va_list		 ap;
-	long long	 n;
-
-	va_start(ap, fmt);
-	n = db_vcount_where(table, fmt, ap);
-	va_end(ap);
-	return n;
-}
 
 /* Runs sql as the owner. */
 static void
@@ -241,7 +224,7 @@ START_TEST(test_concurrent_records_are_exact)
 	}
 	ck_assert_int_eq(ok, 33);
 	ck_assert_int_eq(refused, RECORDS - 33);
-	ck_assert_int_eq(where("usage_records", "account_id = '%s'", id), 33);
+	ck_assert_int_eq(db_count_where("usage_records", "account_id = '%s'", id), 33);
 	(void)snprintf(sql, sizeof(sql), "SELECT pp.spent_micro FROM "
 	    "pool_periods pp JOIN credit_pools p ON p.id = pp.pool_id WHERE "
 	    "p.account_id = '%s' AND p.scope_type = 'team'", id);
@@ -279,8 +262,8 @@ START_TEST(test_one_key_counts_once)
 	}
 	for (i = 0; i < RETRIES; i++)
 		free(w[i].body);
-	ck_assert_int_eq(where("usage_records", "account_id = '%s'", id), 1);
-	ck_assert_int_eq(where("credit_ledger", "account_id = '%s'", id), 1);
+	ck_assert_int_eq(db_count_where("usage_records", "account_id = '%s'", id), 1);
+	ck_assert_int_eq(db_count_where("credit_ledger", "account_id = '%s'", id), 1);
 	assert_reconciled(id);
 }
 END_TEST
@@ -301,7 +284,7 @@ START_TEST(test_key_reused_for_another_usage)
 	record(&r, id, user, NULL, "1.5", "k");
 	assert_error(&r, 409, "idempotency_conflict", "idempotency_key");
 	reply_free(&r);
-	ck_assert_int_eq(where("usage_records", "account_id = '%s'", id), 1);
+	ck_assert_int_eq(db_count_where("usage_records", "account_id = '%s'", id), 1);
 }
 END_TEST
 
@@ -386,8 +369,8 @@ START_TEST(test_bad_usage_debits_nothing)
 	api_in_account(&r, id, "POST", "/v1/budgets/copilot/usage", body);
 	assert_error(&r, 422, "invalid_field", "user");
 	reply_free(&r);
-	ck_assert_int_eq(where("usage_records", "account_id = '%s'", id), 0);
-	ck_assert_int_eq(where("credit_ledger", "account_id = '%s'", id), 0);
+	ck_assert_int_eq(db_count_where("usage_records", "account_id = '%s'", id), 0);
+	ck_assert_int_eq(db_count_where("credit_ledger", "account_id = '%s'", id), 0);
 }
 END_TEST
 
@@ -422,7 +405,7 @@ START_TEST(test_allocations)
 	    body);
 	ck_assert_int_eq(r.status, 200);
 	reply_free(&r);
-	ck_assert_int_eq(where("credit_pools", "account_id = '%s' AND "
+	ck_assert_int_eq(db_count_where("credit_pools", "account_id = '%s' AND "
 	    "scope_type = 'user' AND rule = 'allocation'", id), 0);
 	(void)snprintf(body, sizeof(body), "{\"scope\":{\"type\":\"team\","
 	    "\"id\":\"%s\"},\"credits\":\"25.000001\"}", team);
@@ -496,7 +479,7 @@ START_TEST(test_reservations)
 	api_in_account(&r, id, "POST", path, "{\"cost\":\"7.5\"}");
 	ck_assert_int_eq(r.status, 200);
 	reply_free(&r);
-	ck_assert_int_eq(where("usage_records", "account_id = '%s'", id), 1);
+	ck_assert_int_eq(db_count_where("usage_records", "account_id = '%s'", id), 1);
 	(void)snprintf(path, sizeof(path), "/v1/budgets/copilot/reservations/%s"
 	    "/release", res);
 	api_in_account(&r, id, "POST", path, NULL);
@@ -553,7 +536,7 @@ START_TEST(test_cycle_boundary_starts_from_zero)
 	record(&r, id, user, NULL, "9", "after");
 	ck_assert_int_eq(r.status, 200);
 	reply_free(&r);
-	ck_assert_int_eq(where("pool_periods", "account_id = '%s' AND "
+	ck_assert_int_eq(db_count_where("pool_periods", "account_id = '%s' AND "
 	    "spent_micro = 9000000", id), 2);
 	assert_reconciled(id);
 }

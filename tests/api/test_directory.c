@@ -87,18 +87,6 @@ make_team(const struct acct *a, const char *domain, const char *name,
 	make(a, path, body, id);
 }
 
-static long long
-where(const char *table, const char *fmt, ...)
-{
-	va_list		 ap;
-	long long	 n;
-
-	va_start(ap, fmt);
-	n = db_vcount_where(table, fmt, ap);
-	va_end(ap);
-	return n;
-}
-
 /* The id of the account's global Copilot organisation. */
 static void
 global_org(const struct acct *a, char *id)
@@ -158,10 +146,10 @@ START_TEST(test_organisations)
 	call(&r, &a, "GET", "/v1/copilot/orgs/%s", NULL, o);
 	assert_error(&r, 404, "not_found", NULL);
 	reply_free(&r);
-	ck_assert_int_eq(where("audit_events", "account_id = '%s' AND action "
+	ck_assert_int_eq(db_count_where("audit_events", "account_id = '%s' AND action "
 	    "LIKE 'directory.org.%%'", a.id), 4);
 	/* Even the database refuses to drop the global organisation. */
-	ck_assert_int_eq(where("organisations", "id = '%s'", g), 1);
+	ck_assert_int_eq(db_count_where("organisations", "id = '%s'", g), 1);
 }
 END_TEST
 
@@ -285,7 +273,7 @@ START_TEST(test_users)
 	ck_assert_str_eq(json_str(r.json, "status"), "inactive");
 	ck_assert_int_eq(cJSON_GetObjectItem(r.json, "teams")->valueint, 0);
 	reply_free(&r);
-	ck_assert_int_eq(where("users", "id = '%s' AND status = 'inactive'", u),
+	ck_assert_int_eq(db_count_where("users", "id = '%s' AND status = 'inactive'", u),
 	    1);
 	call(&r, &a, "GET", "/v1/copilot/users/%s/teams", NULL, u);
 	ck_assert_int_eq(r.status, 200);
@@ -294,7 +282,7 @@ START_TEST(test_users)
 	call(&r, &a, "GET", "/v1/console/users/%s/teams", NULL, u);
 	assert_error(&r, 404, "not_found", NULL);
 	reply_free(&r);
-	ck_assert_int_eq(where("team_members", "user_id = '%s'", u), 0);
+	ck_assert_int_eq(db_count_where("team_members", "user_id = '%s'", u), 0);
 	call(&r, &a, "GET", "/v1/copilot/users?status=inactive", NULL);
 	ck_assert_int_eq(cJSON_GetArraySize(json_items(&r)), 1);
 	reply_free(&r);
@@ -349,7 +337,7 @@ START_TEST(test_members)
 	assert_error(&r, 422, "invalid_field", "users");
 	ck_assert_ptr_nonnull(strstr(r.body.data, "ghost@"));
 	reply_free(&r);
-	ck_assert_int_eq(where("team_members", "team_id = '%s'", t), 0);
+	ck_assert_int_eq(db_count_where("team_members", "team_id = '%s'", t), 0);
 	(void)snprintf(body, sizeof(body), "{\"users\":[\"%s\",\"%s\","
 	    "\"M2@%s.test\",\"m3@%s.test\",\"%s\"]}", ids[0], ids[1], a.slug,
 	    a.slug, ids[4]);
@@ -387,7 +375,7 @@ START_TEST(test_members)
 	    "{\"role\":\"lead\"}", t, a.slug);
 	assert_error(&r, 404, "not_found", NULL);
 	reply_free(&r);
-	ck_assert_int_eq(where("team_members", "team_id = '%s' AND role = "
+	ck_assert_int_eq(db_count_where("team_members", "team_id = '%s' AND role = "
 	    "'lead'", t), 1);
 	call(&r, &a, "DELETE", "/v1/copilot/teams/%s/members/m3@%s.test", NULL,
 	    t, a.slug);
@@ -420,9 +408,9 @@ START_TEST(test_members)
 		    "role"), "admin");
 		reply_free(&r);
 	}
-	ck_assert_int_eq(where("audit_events", "account_id = '%s' AND action = "
+	ck_assert_int_eq(db_count_where("audit_events", "account_id = '%s' AND action = "
 	    "'directory.team.member.add'", a.id), 5);
-	ck_assert_int_eq(where("audit_events", "account_id = '%s' AND action = "
+	ck_assert_int_eq(db_count_where("audit_events", "account_id = '%s' AND action = "
 	    "'directory.team.member.update'", a.id), 1);
 }
 END_TEST
@@ -462,7 +450,7 @@ START_TEST(test_domains_are_apart)
 	call(&r, &a, "POST", "/v1/console/teams/%s/members", body, ct);
 	ck_assert_int_eq(r.status, 200);
 	reply_free(&r);
-	ck_assert_int_eq(where("users", "account_id = '%s'", a.id), 1);
+	ck_assert_int_eq(db_count_where("users", "account_id = '%s'", a.id), 1);
 	/* Leaving Console keeps the person active for Copilot. */
 	call(&r, &a, "DELETE", "/v1/console/users/%s", NULL, u);
 	ck_assert_int_eq(r.status, 200);
@@ -504,13 +492,13 @@ START_TEST(test_accounts_and_roles)
 	ck_assert(api_as(&r, admin, "GET", path, NULL) == 0);
 	ck_assert_int_eq(r.status, 404);
 	reply_free(&r);
-	ck_assert_int_eq(where("teams", "id = '%s'", t), 1);
+	ck_assert_int_eq(db_count_where("teams", "id = '%s'", t), 1);
 	ck_assert(api_as(&r, admin, "GET", "/v1/copilot/teams", NULL) == 0);
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_int_eq(cJSON_GetArraySize(json_items(&r)), 0);
 	reply_free(&r);
 	/* Their first sign-in put the admin in the Copilot directory. */
-	ck_assert_int_eq(where("users u", "u.account_id = '%s' AND "
+	ck_assert_int_eq(db_count_where("users u", "u.account_id = '%s' AND "
 	    "lower(u.email) = 'admin@%s.test' AND EXISTS (SELECT 1 FROM "
 	    "domain_users d WHERE d.user_id = u.id AND d.domain = 'copilot')",
 	    a.id, a.slug), 1);
@@ -560,8 +548,8 @@ START_TEST(test_quotas)
 	reply_free(&r);
 	/* An existing person joins the other domain without a new place. */
 	make_user(&a, "console", email, "Q", NULL);
-	ck_assert_int_eq(where("teams", "account_id = '%s'", a.id), 1);
-	ck_assert_int_eq(where("users", "account_id = '%s'", a.id), 1);
+	ck_assert_int_eq(db_count_where("teams", "account_id = '%s'", a.id), 1);
+	ck_assert_int_eq(db_count_where("users", "account_id = '%s'", a.id), 1);
 }
 END_TEST
 

@@ -8,7 +8,6 @@
  * kept at accept.
  */
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,18 +16,6 @@
 
 #define RACERS		8
 #define TOKEN_LEN	47	/* "cki_" and 43 base64url characters */
-
-static long long
-where(const char *table, const char *fmt, ...)
-{
-	va_list		 ap;
-	long long	 n;
-
-	va_start(ap, fmt);
-	n = db_vcount_where(table, fmt, ap);
-	va_end(ap);
-	return n;
-}
 
 /* Runs sql as the owner; its one text value into out (len bytes). */
 static void
@@ -272,11 +259,11 @@ START_TEST(test_create_copilot_with_team)
 	invites_path(path, sizeof(path), "copilot", json_str(r.json, "id"),
 	    NULL);
 	ck_assert_str_eq(loc, path);
-	ck_assert_int_eq(where("invites", "account_id = '%s' AND token_digest = "
+	ck_assert_int_eq(db_count_where("invites", "account_id = '%s' AND token_digest = "
 	    "sha256(convert_to('%s', 'UTF8')) AND expires_at BETWEEN "
 	    "now() + interval '7100 seconds' AND now() + interval '7300 seconds'",
 	    id, token), 1);
-	ck_assert_int_eq(where("audit_events", "account_id = '%s' AND action = "
+	ck_assert_int_eq(db_count_where("audit_events", "account_id = '%s' AND action = "
 	    "'invite.create' AND target_id = '%s'", id,
 	    json_str(r.json, "id")), 1);
 	reply_free(&r);
@@ -315,7 +302,7 @@ START_TEST(test_create_console)
 	reply_free(&r);
 	/* The same email may be invited to Copilot as well. */
 	invite(id, "copilot", email, "", NULL, NULL);
-	ck_assert_int_eq(where("invites", "account_id = '%s'", id), 2);
+	ck_assert_int_eq(db_count_where("invites", "account_id = '%s'", id), 2);
 }
 END_TEST
 
@@ -446,18 +433,18 @@ START_TEST(test_accept_new_user)
 	ck_assert_str_eq(json_str(r.json, "organisation_id"), gorg);
 	reply_free(&r);
 
-	ck_assert_int_eq(where("users", "account_id = '%s' AND id = '%s' AND "
+	ck_assert_int_eq(db_count_where("users", "account_id = '%s' AND id = '%s' AND "
 	    "subject IS NULL AND status = 'active'", id, user), 1);
-	ck_assert_int_eq(where("domain_users", "account_id = '%s' AND user_id = "
+	ck_assert_int_eq(db_count_where("domain_users", "account_id = '%s' AND user_id = "
 	    "'%s' AND domain = 'copilot' AND status = 'active'", id, user), 1);
-	ck_assert_int_eq(where("team_members", "account_id = '%s' AND user_id = "
+	ck_assert_int_eq(db_count_where("team_members", "account_id = '%s' AND user_id = "
 	    "'%s' AND team_id = '%s'", id, user, team), 1);
-	ck_assert_int_eq(where("organisation_members", "account_id = '%s' AND "
+	ck_assert_int_eq(db_count_where("organisation_members", "account_id = '%s' AND "
 	    "user_id = '%s' AND organisation_id = '%s'", id, user, gorg), 1);
-	ck_assert_int_eq(where("invites", "id = '%s' AND status = 'accepted' "
+	ck_assert_int_eq(db_count_where("invites", "id = '%s' AND status = 'accepted' "
 	    "AND accepted_user_id = '%s' AND accepted_at IS NOT NULL", inv,
 	    user), 1);
-	ck_assert_int_eq(where("audit_events", "account_id = '%s' AND action = "
+	ck_assert_int_eq(db_count_where("audit_events", "account_id = '%s' AND action = "
 	    "'invite.accept' AND target_id = '%s' AND actor = '%s'", id, inv,
 	    email), 1);
 	assert_state(id, "copilot", inv, "accepted");
@@ -472,9 +459,9 @@ START_TEST(test_accept_new_user)
 	ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body.data);
 	reply_free(&r);
 	free(t);
-	ck_assert_int_eq(where("users", "account_id = '%s' AND id = '%s' AND "
+	ck_assert_int_eq(db_count_where("users", "account_id = '%s' AND id = '%s' AND "
 	    "subject = 'sub-%s'", id, user, email), 1);
-	ck_assert_int_eq(where("users", "account_id = '%s'", id), 1);
+	ck_assert_int_eq(db_count_where("users", "account_id = '%s'", id), 1);
 }
 END_TEST
 
@@ -501,16 +488,16 @@ START_TEST(test_accept_existing_user)
 	ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(u, "created")));
 	ck_assert_str_eq(json_str(u, "id"), user);
 	reply_free(&r);
-	ck_assert_int_eq(where("domain_users", "account_id = '%s' AND user_id = "
+	ck_assert_int_eq(db_count_where("domain_users", "account_id = '%s' AND user_id = "
 	    "'%s' AND status = 'active'", id, user), 2);
 	/* Deactivated in Copilot, invited back: the enrolment is active. */
 	(void)snprintf(email2, sizeof(email2), "back@%s.test", slug);
 	seed_user(id, email2, "copilot", "inactive", user2);
 	invite(id, "copilot", email2, "", NULL, token);
 	ck_assert_int_eq(accept_status(token), 200);
-	ck_assert_int_eq(where("domain_users", "account_id = '%s' AND user_id = "
+	ck_assert_int_eq(db_count_where("domain_users", "account_id = '%s' AND user_id = "
 	    "'%s' AND domain = 'copilot' AND status = 'active'", id, user2), 1);
-	ck_assert_int_eq(where("users", "account_id = '%s'", id), 2);
+	ck_assert_int_eq(db_count_where("users", "account_id = '%s'", id), 2);
 }
 END_TEST
 
@@ -528,9 +515,9 @@ START_TEST(test_reuse)
 	accept(&r, token, "");
 	assert_error(&r, 409, "invite_used", NULL);
 	reply_free(&r);
-	ck_assert_int_eq(where("audit_events", "account_id = '%s' AND action = "
+	ck_assert_int_eq(db_count_where("audit_events", "account_id = '%s' AND action = "
 	    "'invite.accept'", id), 1);
-	ck_assert_int_eq(where("users", "account_id = '%s'", id), 1);
+	ck_assert_int_eq(db_count_where("users", "account_id = '%s'", id), 1);
 }
 END_TEST
 
@@ -566,8 +553,8 @@ START_TEST(test_expired)
 	accept(&r, token, "");
 	assert_error(&r, 410, "invite_expired", NULL);
 	reply_free(&r);
-	ck_assert_int_eq(where("users", "account_id = '%s'", id), 0);
-	ck_assert_int_eq(where("invites", "id = '%s' AND status = 'pending'",
+	ck_assert_int_eq(db_count_where("users", "account_id = '%s'", id), 0);
+	ck_assert_int_eq(db_count_where("invites", "id = '%s' AND status = 'pending'",
 	    inv), 1);
 	/* Still pending in the store: a new invite must wait for a resend. */
 	invites_path(path, sizeof(path), "copilot", NULL, NULL);
@@ -581,7 +568,7 @@ START_TEST(test_expired)
 	ck_assert_str_eq(json_str(r.json, "state"), "pending");
 	(void)snprintf(token, sizeof(token), "%s", json_str(r.json, "token"));
 	reply_free(&r);
-	ck_assert_int_eq(where("invites", "id = '%s' AND expires_at BETWEEN "
+	ck_assert_int_eq(db_count_where("invites", "id = '%s' AND expires_at BETWEEN "
 	    "now() + interval '6 days 23 hours' AND now() + interval '7 days "
 	    "1 hour'", inv), 1);
 	ck_assert_int_eq(accept_status(token), 200);
@@ -618,8 +605,8 @@ START_TEST(test_revoke)
 	api_in_account(&r, id, "POST", path, NULL);
 	assert_error(&r, 409, "not_pending", NULL);
 	reply_free(&r);
-	ck_assert_int_eq(where("users", "account_id = '%s'", id), 0);
-	ck_assert_int_eq(where("audit_events", "account_id = '%s' AND action = "
+	ck_assert_int_eq(db_count_where("users", "account_id = '%s'", id), 0);
+	ck_assert_int_eq(db_count_where("audit_events", "account_id = '%s' AND action = "
 	    "'invite.revoke'", id), 1);
 	/* The email may be invited again. */
 	invite(id, "copilot", email, "", NULL, NULL);
@@ -648,7 +635,7 @@ START_TEST(test_resend)
 	(void)snprintf(fresh_token, sizeof(fresh_token), "%s",
 	    json_str(r.json, "token"));
 	reply_free(&r);
-	ck_assert_int_eq(where("invites", "id = '%s' AND expires_at BETWEEN "
+	ck_assert_int_eq(db_count_where("invites", "id = '%s' AND expires_at BETWEEN "
 	    "now() + interval '3500 seconds' AND now() + interval "
 	    "'3700 seconds'", inv), 1);
 	lookup(&r, token);
@@ -658,7 +645,7 @@ START_TEST(test_resend)
 	assert_error(&r, 404, "not_found", NULL);
 	reply_free(&r);
 	ck_assert_int_eq(accept_status(fresh_token), 200);
-	ck_assert_int_eq(where("audit_events", "account_id = '%s' AND action "
+	ck_assert_int_eq(db_count_where("audit_events", "account_id = '%s' AND action "
 	    "IN ('invite.create', 'invite.resend', 'invite.accept')", id), 3);
 }
 END_TEST
@@ -701,9 +688,9 @@ START_TEST(test_concurrent_accepts)
 	}
 	ck_assert_int_eq(ok, 1);
 	ck_assert_int_eq(used, RACERS - 1);
-	ck_assert_int_eq(where("users", "account_id = '%s'", id), 1);
-	ck_assert_int_eq(where("domain_users", "account_id = '%s'", id), 1);
-	ck_assert_int_eq(where("audit_events", "account_id = '%s' AND action = "
+	ck_assert_int_eq(db_count_where("users", "account_id = '%s'", id), 1);
+	ck_assert_int_eq(db_count_where("domain_users", "account_id = '%s'", id), 1);
+	ck_assert_int_eq(db_count_where("audit_events", "account_id = '%s' AND action = "
 	    "'invite.accept'", id), 1);
 }
 END_TEST
@@ -761,8 +748,8 @@ START_TEST(test_bad_bodies)
 		    "unknown_field" : "invalid_field", bad[i][2]);
 		reply_free(&r);
 	}
-	ck_assert_int_eq(where("invites", "account_id = '%s'", id), 0);
-	ck_assert_int_eq(where("audit_events", "account_id = '%s' AND action "
+	ck_assert_int_eq(db_count_where("invites", "account_id = '%s'", id), 0);
+	ck_assert_int_eq(db_count_where("audit_events", "account_id = '%s' AND action "
 	    "LIKE 'invite.%%'", id), 0);
 	/* Accept's. */
 	ck_assert(http(&r, "POST", "/v1/invites/accept", "application/json",
@@ -810,7 +797,7 @@ START_TEST(test_conflicts)
 	reply_free(&r);
 	/* A member of Copilot may be invited to Console. */
 	invite(id, "console", email, "", NULL, NULL);
-	ck_assert_int_eq(where("invites", "account_id = '%s'", id), 2);
+	ck_assert_int_eq(db_count_where("invites", "account_id = '%s'", id), 2);
 }
 END_TEST
 
@@ -858,9 +845,9 @@ START_TEST(test_foreign_ids)
 	ck_assert_msg(r.status == 201, "%ld %s", r.status, r.body.data);
 	reply_free(&r);
 	free(t);
-	ck_assert_int_eq(where("invites", "account_id = '%s' AND status = "
+	ck_assert_int_eq(db_count_where("invites", "account_id = '%s' AND status = "
 	    "'pending'", a), 1);
-	ck_assert_int_eq(where("invites", "account_id = '%s'", b), 1);
+	ck_assert_int_eq(db_count_where("invites", "account_id = '%s'", b), 1);
 }
 END_TEST
 
@@ -914,10 +901,10 @@ START_TEST(test_quota_at_accept)
 	accept(&r, token, "");
 	assert_error(&r, 409, "quota_exceeded", NULL);
 	reply_free(&r);
-	ck_assert_int_eq(where("invites", "id = '%s' AND status = 'pending'",
+	ck_assert_int_eq(db_count_where("invites", "id = '%s' AND status = 'pending'",
 	    inv), 1);
-	ck_assert_int_eq(where("users", "account_id = '%s'", id), 1);
-	ck_assert_int_eq(where("audit_events", "account_id = '%s' AND action = "
+	ck_assert_int_eq(db_count_where("users", "account_id = '%s'", id), 1);
+	ck_assert_int_eq(db_count_where("audit_events", "account_id = '%s' AND action = "
 	    "'invite.accept'", id), 0);
 	/* An active user takes no new seat. */
 	ck_assert_int_eq(accept_status(token2), 200);
@@ -982,8 +969,8 @@ START_TEST(test_team_gone)
 	ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body.data);
 	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(r.json, "team_id")));
 	reply_free(&r);
-	ck_assert_int_eq(where("team_members", "account_id = '%s'", id), 0);
-	ck_assert_int_eq(where("domain_users", "account_id = '%s'", id), 1);
+	ck_assert_int_eq(db_count_where("team_members", "account_id = '%s'", id), 0);
+	ck_assert_int_eq(db_count_where("domain_users", "account_id = '%s'", id), 1);
 }
 END_TEST
 
@@ -1004,7 +991,7 @@ START_TEST(test_suspended_account)
 	accept(&r, token, "");
 	assert_error(&r, 403, "account_suspended", NULL);
 	reply_free(&r);
-	ck_assert_int_eq(where("users", "account_id = '%s'", id), 0);
+	ck_assert_int_eq(db_count_where("users", "account_id = '%s'", id), 0);
 }
 END_TEST
 
@@ -1065,8 +1052,8 @@ START_TEST(test_concurrent_domains)
 		ck_assert_int_eq(pthread_join(p[i].t, NULL), 0);
 		ck_assert_int_eq(p[i].status, 200);
 	}
-	ck_assert_int_eq(where("users", "account_id = '%s'", id), 1);
-	ck_assert_int_eq(where("domain_users", "account_id = '%s' AND status "
+	ck_assert_int_eq(db_count_where("users", "account_id = '%s'", id), 1);
+	ck_assert_int_eq(db_count_where("domain_users", "account_id = '%s' AND status "
 	    "= 'active'", id), 2);
 }
 END_TEST

@@ -7,24 +7,11 @@
  * the same time: every plan and feature made here carries this run's tag,
  * and no plan made here stays the default with limits on it.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "harness.h"
-
-static long long
-where(const char *table, const char *fmt, ...)
-{
-	va_list		 ap;
-	long long	 n;
-
-	va_start(ap, fmt);
-	n = db_vcount_where(table, fmt, ap);
-	va_end(ap);
-	return n;
-}
 
 /* A new account and its id; its slug into slug. */
 static void
@@ -116,11 +103,11 @@ START_TEST(test_new_account_has_its_defaults)
 	const cJSON	*q;
 
 	fresh(id, slug, sizeof(slug));
-	ck_assert_int_eq(where("organisations", "account_id = '%s' AND "
+	ck_assert_int_eq(db_count_where("organisations", "account_id = '%s' AND "
 	    "domain = 'copilot' AND is_global AND name = 'Global'", id), 1);
-	ck_assert_int_eq(where("credit_pools", "account_id = '%s' AND "
+	ck_assert_int_eq(db_count_where("credit_pools", "account_id = '%s' AND "
 	    "scope_type = 'unallocated' AND scope_id IS NULL", id), 1);
-	ck_assert_int_eq(where("account_subscriptions", "account_id = '%s'",
+	ck_assert_int_eq(db_count_where("account_subscriptions", "account_id = '%s'",
 	    id), 1);
 	get_pack(&r, id);
 	ck_assert_str_eq(json_str(r.json, "account_id"), id);
@@ -159,7 +146,7 @@ START_TEST(test_defaults_share_the_accounts_transaction)
 	ck_assert_int_eq(db_count("SELECT count(*) FROM organisations o "
 	    "WHERE NOT EXISTS (SELECT 1 FROM accounts a "
 	    "WHERE a.id = o.account_id)"), 0);
-	ck_assert_int_eq(where("accounts", "slug = '%s'", slug), 0);
+	ck_assert_int_eq(db_count_where("accounts", "slug = '%s'", slug), 0);
 }
 END_TEST
 
@@ -177,7 +164,7 @@ START_TEST(test_plan_lifecycle)
 	make_feature(fa, "copilot", 0);
 	make_feature(fb, "console", 0);
 	unique_slug(slug, sizeof(slug), "plan");
-	audited = where("audit_events", "account_id IS NULL AND action LIKE "
+	audited = db_count_where("audit_events", "account_id IS NULL AND action LIKE "
 	    "'plan.%%'");
 	(void)snprintf(body, sizeof(body), "{\"slug\":\"%s\",\"name\":\"Team\","
 	    "\"description\":\"For teams\",\"quotas\":{\"users\":25,\"teams\":5,"
@@ -195,7 +182,7 @@ START_TEST(test_plan_lifecycle)
 	ck_assert_int_eq(cJSON_GetArraySize(f), 1);
 	ck_assert_int_eq(cJSON_GetObjectItem(r.json, "accounts")->valueint, 0);
 	reply_free(&r);
-	ck_assert_int_eq(where("plans", "id = '%s' AND credits_per_cycle = "
+	ck_assert_int_eq(db_count_where("plans", "id = '%s' AND credits_per_cycle = "
 	    "1500250000", id), 1);
 
 	/* Only the quotas given change; the feature list replaces. */
@@ -223,7 +210,7 @@ START_TEST(test_plan_lifecycle)
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_int_eq(cJSON_GetArraySize(json_items(&r)), 1);
 	reply_free(&r);
-	ck_assert_int_eq(where("audit_events", "account_id IS NULL AND action "
+	ck_assert_int_eq(db_count_where("audit_events", "account_id IS NULL AND action "
 	    "LIKE 'plan.%%'"), audited + 2);
 }
 END_TEST
@@ -308,7 +295,7 @@ START_TEST(test_plan_bad_bodies)
 		assert_error(&r, atol(bad[i][1]), atol(bad[i][1]) == 400 ?
 		    "unknown_field" : "invalid_field", bad[i][2]);
 		reply_free(&r);
-		ck_assert_int_eq(where("plans", "slug = '%s'", slug), 0);
+		ck_assert_int_eq(db_count_where("plans", "slug = '%s'", slug), 0);
 	}
 	ck_assert_int_ge(db_count("SELECT count(*) FROM plans"), plans);
 	ck_assert_int_eq(db_count("SELECT count(*) FROM plans WHERE is_default"),
@@ -384,13 +371,13 @@ START_TEST(test_default_plan)
 	ck_assert_int_eq(db_count("SELECT count(*) FROM plans WHERE "
 	    "is_default"), 1);
 	fresh(acct, aslug, sizeof(aslug));
-	ck_assert_int_eq(where("account_subscriptions", "account_id = '%s' "
+	ck_assert_int_eq(db_count_where("account_subscriptions", "account_id = '%s' "
 	    "AND plan_id = '%s'", acct, ida), 1);
 	(void)snprintf(path, sizeof(path), "/v1/plans/%s", idb);
 	api_patch_json(&r, path, "{\"is_default\":true}");
 	ck_assert_int_eq(r.status, 200);
 	reply_free(&r);
-	ck_assert_int_eq(where("plans", "is_default AND id = '%s'", idb), 1);
+	ck_assert_int_eq(db_count_where("plans", "is_default AND id = '%s'", idb), 1);
 	ck_assert_int_eq(db_count("SELECT count(*) FROM plans WHERE "
 	    "is_default"), 1);
 	api_patch_json(&r, path, "{\"is_default\":false}");
@@ -447,7 +434,7 @@ START_TEST(test_features)
 	ck_assert(api(&r, "DELETE", path, NULL) == 0);
 	ck_assert_int_eq(r.status, 200);
 	reply_free(&r);
-	ck_assert_int_eq(where("features", "key = '%s'", key), 0);
+	ck_assert_int_eq(db_count_where("features", "key = '%s'", key), 0);
 	ck_assert(api(&r, "DELETE", path, NULL) == 0);
 	assert_error(&r, 404, "not_found", NULL);
 	reply_free(&r);
@@ -512,7 +499,7 @@ START_TEST(test_entitlements_resolve)
 	ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(feature_in(items, dflt),
 	    "enabled")));
 	reply_free(&r);
-	ck_assert_int_eq(where("audit_events", "account_id = '%s' AND action = "
+	ck_assert_int_eq(db_count_where("audit_events", "account_id = '%s' AND action = "
 	    "'account.entitlement.set' AND target_id = '%s'", acct, off), 1);
 
 	/* Without Copilot, Copilot's features are off whatever else says. */
@@ -535,7 +522,7 @@ START_TEST(test_entitlements_resolve)
 	ck_assert_str_eq(json_str(feature_in(json_items(&r), off), "source"),
 	    "plan");
 	reply_free(&r);
-	ck_assert_int_eq(where("account_entitlements", "account_id = '%s'",
+	ck_assert_int_eq(db_count_where("account_entitlements", "account_id = '%s'",
 	    acct), 0);
 }
 END_TEST
@@ -569,7 +556,7 @@ START_TEST(test_entitlement_bad_writes)
 	api_post_json(&r, "/v1/features/entitlements", body);
 	assert_error(&r, 404, "not_found", NULL);
 	reply_free(&r);
-	ck_assert_int_eq(where("account_entitlements", "account_id = '%s'",
+	ck_assert_int_eq(db_count_where("account_entitlements", "account_id = '%s'",
 	    acct), 0);
 	/* A super admin reading must name the account. */
 	api_get(&r, "/v1/features/entitlements");
@@ -724,7 +711,7 @@ START_TEST(test_console_model_policy)
 	    "\"allowed_providers\":[\"Open AI\"]}") == 0);
 	assert_error(&r, 422, "invalid_field", "allowed_providers");
 	reply_free(&r);
-	ck_assert_int_eq(where("console_model_policies", "account_id = '%s'",
+	ck_assert_int_eq(db_count_where("console_model_policies", "account_id = '%s'",
 	    acct), 0);
 	ck_assert(api(&r, "PUT", path, "{\"mode\":\"allow_list\","
 	    "\"allowed_providers\":[\"openai\",\"azure-openai\"]}") == 0);
@@ -737,7 +724,7 @@ START_TEST(test_console_model_policy)
 	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(r.json,
 	    "allowed_providers")), 0);
 	reply_free(&r);
-	ck_assert_int_eq(where("audit_events", "account_id = '%s' AND action = "
+	ck_assert_int_eq(db_count_where("audit_events", "account_id = '%s' AND action = "
 	    "'account.console_model_policy.update'", acct), 2);
 	(void)snprintf(path, sizeof(path),
 	    "/v1/accounts/" NIL_ID "/console-model-policy");
@@ -772,7 +759,7 @@ START_TEST(test_feature_pack_bad_bodies)
 	put_pack(&r, NIL_ID, "{\"plan\":null}");
 	assert_error(&r, 404, "not_found", NULL);
 	reply_free(&r);
-	ck_assert_int_eq(where("audit_events", "account_id = '%s' AND action = "
+	ck_assert_int_eq(db_count_where("audit_events", "account_id = '%s' AND action = "
 	    "'account.feature_pack.update'", acct), 0);
 }
 END_TEST

@@ -4,7 +4,6 @@
  * included; account isolation; the plan's user and team quotas;
  * deprovisioning; pagination; discovery; the audit trail.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,18 +26,6 @@ struct tenant {
 	char	 key[128];
 	char	 auth[160];
 };
-
-static long long
-where(const char *table, const char *fmt, ...)
-{
-	va_list		 ap;
-	long long	 n;
-
-	va_start(ap, fmt);
-	n = db_vcount_where(table, fmt, ap);
-	va_end(ap);
-	return n;
-}
 
 /* A key of the account with the scope given ("scim" or "api"). */
 static void
@@ -265,7 +252,7 @@ has_member(const cJSON *group, const char *id)
 static long long
 audited(const struct tenant *t, const char *action, const char *target)
 {
-	return where("audit_events", "account_id = '%s' AND action = '%s' "
+	return db_count_where("audit_events", "account_id = '%s' AND action = '%s' "
 	    "AND target_id = '%s' AND actor LIKE 'api_key:%%'", t->id, action,
 	    target);
 }
@@ -311,11 +298,11 @@ START_TEST(test_okta_user_sequence)
 	ck_assert_str_eq(loc, json_str(cJSON_GetObjectItem(r.json, "meta"),
 	    "location"));
 	reply_free(&r);
-	ck_assert_int_eq(where("users", "account_id = '%s' AND id = '%s' AND "
+	ck_assert_int_eq(db_count_where("users", "account_id = '%s' AND id = '%s' AND "
 	    "email = '%s' AND status = 'active' AND given_name = 'Ada' AND "
 	    "family_name = 'Lovelace' AND external_id = '00uAda'", t.id, id,
 	    email), 1);
-	ck_assert_int_eq(where("domain_users", "account_id = '%s' AND user_id "
+	ck_assert_int_eq(db_count_where("domain_users", "account_id = '%s' AND user_id "
 	    "= '%s' AND domain = 'copilot' AND status = 'active'", t.id, id), 1);
 	ck_assert_int_eq(audited(&t, "scim.user.create", id), 1);
 
@@ -355,9 +342,9 @@ START_TEST(test_okta_user_sequence)
 	ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body.data);
 	ck_assert(!active_of(r.json));
 	reply_free(&r);
-	ck_assert_int_eq(where("users", "id = '%s' AND status = 'inactive'",
+	ck_assert_int_eq(db_count_where("users", "id = '%s' AND status = 'inactive'",
 	    id), 1);
-	ck_assert_int_eq(where("domain_users", "user_id = '%s' AND status = "
+	ck_assert_int_eq(db_count_where("domain_users", "user_id = '%s' AND status = "
 	    "'inactive'", id), 1);
 	ck_assert_int_eq(audited(&t, "scim.user.deactivate", id), 1);
 	/* And back. */
@@ -396,11 +383,11 @@ START_TEST(test_okta_group_sequence)
 	    "\"displayName\":\"Engineering\",\"members\":[{\"value\":\"%s\","
 	    "\"display\":\"ann\"}]}", a);
 	group_create(&t, body, g);
-	ck_assert_int_eq(where("teams t JOIN organisations o ON o.id = "
+	ck_assert_int_eq(db_count_where("teams t JOIN organisations o ON o.id = "
 	    "t.organisation_id", "t.account_id = '%s' AND t.id = '%s' AND "
 	    "t.name = 'Engineering' AND o.is_global AND o.domain = 'copilot'",
 	    t.id, g), 1);
-	ck_assert_int_eq(where("team_members", "team_id = '%s' AND user_id = "
+	ck_assert_int_eq(db_count_where("team_members", "team_id = '%s' AND user_id = "
 	    "'%s'", g, a), 1);
 	ck_assert_int_eq(audited(&t, "scim.group.create", g), 1);
 	path_of(path, sizeof(path), "Groups", g);
@@ -455,7 +442,7 @@ START_TEST(test_okta_group_sequence)
 	scim(&r, &t, "GET", path, NULL);
 	assert_scim_error(&r, 404, NULL);
 	reply_free(&r);
-	ck_assert_int_eq(where("teams", "id = '%s'", g), 0);
+	ck_assert_int_eq(db_count_where("teams", "id = '%s'", g), 0);
 	ck_assert_int_eq(audited(&t, "scim.group.delete", g), 1);
 }
 END_TEST
@@ -601,7 +588,7 @@ START_TEST(test_deprovisioning_keeps_the_row)
 	    "\"displayName\":\"Ops\",\"members\":[{\"value\":\"%s\"},"
 	    "{\"value\":\"%s\"}]}", a, b);
 	group_create(&t, body, g);
-	ck_assert_int_eq(where("team_members", "team_id = '%s'", g), 2);
+	ck_assert_int_eq(db_count_where("team_members", "team_id = '%s'", g), 2);
 
 	path_of(path, sizeof(path), "Users", a);
 	scim(&r, &t, "PATCH", path, "{\"schemas\":[\"" PATCH_URN "\"],"
@@ -612,9 +599,9 @@ START_TEST(test_deprovisioning_keeps_the_row)
 	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(r.json,
 	    "groups")), 0);
 	reply_free(&r);
-	ck_assert_int_eq(where("team_members", "team_id = '%s' AND user_id = "
+	ck_assert_int_eq(db_count_where("team_members", "team_id = '%s' AND user_id = "
 	    "'%s'", g, a), 0);
-	ck_assert_int_eq(where("users", "id = '%s' AND status = 'inactive'",
+	ck_assert_int_eq(db_count_where("users", "id = '%s' AND status = 'inactive'",
 	    a), 1);
 	/* An inactive user is accepted as a member and stays out. */
 	(void)snprintf(body, sizeof(body), "{\"schemas\":[\"" PATCH_URN "\"],"
@@ -632,11 +619,11 @@ START_TEST(test_deprovisioning_keeps_the_row)
 	scim(&r, &t, "DELETE", path, NULL);
 	ck_assert_int_eq(r.status, 204);
 	reply_free(&r);
-	ck_assert_int_eq(where("users", "id = '%s' AND status = 'inactive'",
+	ck_assert_int_eq(db_count_where("users", "id = '%s' AND status = 'inactive'",
 	    b), 1);
-	ck_assert_int_eq(where("domain_users", "user_id = '%s' AND status = "
+	ck_assert_int_eq(db_count_where("domain_users", "user_id = '%s' AND status = "
 	    "'inactive'", b), 1);
-	ck_assert_int_eq(where("team_members", "team_id = '%s'", g), 0);
+	ck_assert_int_eq(db_count_where("team_members", "team_id = '%s'", g), 0);
 	ck_assert_int_eq(audited(&t, "scim.user.deactivate", b), 1);
 	scim(&r, &t, "GET", path, NULL);
 	ck_assert_int_eq(r.status, 200);
@@ -665,11 +652,11 @@ START_TEST(test_existing_user_is_adopted)
 	ck_assert_msg(r.status == 201, "%ld %s", r.status, r.body.data);
 	(void)snprintf(id, sizeof(id), "%s", json_str(r.json, "id"));
 	reply_free(&r);
-	ck_assert_int_eq(where("users", "account_id = '%s' AND id = '%s' AND "
+	ck_assert_int_eq(db_count_where("users", "account_id = '%s' AND id = '%s' AND "
 	    "lower(email) = lower('%s') AND external_id = '00uEve'", t.id, id,
 	    email), 1);
-	ck_assert_int_eq(where("users", "account_id = '%s'", t.id), 1);
-	ck_assert_int_eq(where("domain_users", "user_id = '%s' AND domain = "
+	ck_assert_int_eq(db_count_where("users", "account_id = '%s'", t.id), 1);
+	ck_assert_int_eq(db_count_where("domain_users", "user_id = '%s' AND domain = "
 	    "'copilot'", id), 1);
 	/* Provisioned now: the same userName again is a conflict. */
 	(void)snprintf(body, sizeof(body), "{\"schemas\":[\"" USER_URN "\"],"
@@ -756,7 +743,7 @@ START_TEST(test_errors_are_scim_errors)
 	scim(&r, &t, "POST", "/scim/v2/Users", body);
 	assert_scim_error(&r, 409, "uniqueness");
 	reply_free(&r);
-	ck_assert_int_eq(where("users", "account_id = '%s'", t.id), 1);
+	ck_assert_int_eq(db_count_where("users", "account_id = '%s'", t.id), 1);
 
 	scim(&r, &t, "POST", "/scim/v2/Users", "{\"schemas\":");
 	assert_scim_error(&r, 400, "invalidSyntax");
@@ -794,7 +781,7 @@ START_TEST(test_errors_are_scim_errors)
 	patch_error(&t, path, "[{\"op\":\"replace\",\"path\":\"displayName\","
 	    "\"value\":\"Changed\"},{\"op\":\"replace\",\"path\":\"active\","
 	    "\"value\":7}]", 400, "invalidValue");
-	ck_assert_int_eq(where("users", "id = '%s' AND display_name = 'fay "
+	ck_assert_int_eq(db_count_where("users", "id = '%s' AND display_name = 'fay "
 	    "Tester'", id), 1);
 	scim(&r, &t, "PATCH", path, "{\"Operations\":[{\"op\":\"replace\","
 	    "\"path\":\"active\",\"value\":false}]}");
@@ -805,7 +792,7 @@ START_TEST(test_errors_are_scim_errors)
 	scim(&r, &t, "POST", "/scim/v2/Groups", body);
 	assert_scim_error(&r, 400, "invalidValue");
 	reply_free(&r);
-	ck_assert_int_eq(where("teams", "account_id = '%s'", t.id), 0);
+	ck_assert_int_eq(db_count_where("teams", "account_id = '%s'", t.id), 0);
 
 	/* The front line: no key, a wrong one, an API key, the master key. */
 	ck_assert_int_eq(http(&r, "GET", "/scim/v2/Users", NULL, NULL, 0,
@@ -924,10 +911,10 @@ START_TEST(test_accounts_are_isolated)
 	    "\"B team\"}", bg);
 	/* The same userName in B is B's own user. */
 	user_new(&b, "hal", u);
-	ck_assert_int_eq(where("users", "account_id = '%s'", b.id), 1);
-	ck_assert_int_eq(where("users", "account_id = '%s' AND status = "
+	ck_assert_int_eq(db_count_where("users", "account_id = '%s'", b.id), 1);
+	ck_assert_int_eq(db_count_where("users", "account_id = '%s' AND status = "
 	    "'active'", a.id), 1);
-	ck_assert_int_eq(where("team_members", "team_id = '%s'", g), 1);
+	ck_assert_int_eq(db_count_where("team_members", "team_id = '%s'", g), 1);
 }
 END_TEST
 
@@ -987,7 +974,7 @@ START_TEST(test_quotas)
 	assert_scim_error(&r, 409, NULL);
 	ck_assert_ptr_nonnull(strstr(json_str(r.json, "detail"), "users"));
 	reply_free(&r);
-	ck_assert_int_eq(where("users", "account_id = '%s'", t.id), 1);
+	ck_assert_int_eq(db_count_where("users", "account_id = '%s'", t.id), 1);
 	/* An inactive new user takes no place. */
 	scim(&r, &t, "POST", "/scim/v2/Users", "{\"schemas\":[\"" USER_URN
 	    "\"],\"userName\":\"kim@quota.test\",\"active\":false}");
@@ -1008,7 +995,7 @@ START_TEST(test_quotas)
 	assert_scim_error(&r, 409, NULL);
 	ck_assert_ptr_nonnull(strstr(json_str(r.json, "detail"), "teams"));
 	reply_free(&r);
-	ck_assert_int_eq(where("teams", "account_id = '%s'", t.id), 1);
+	ck_assert_int_eq(db_count_where("teams", "account_id = '%s'", t.id), 1);
 	/* The same name again is a uniqueness conflict, not the quota's. */
 	limit(t.id, "teams", 5);
 	scim(&r, &t, "POST", "/scim/v2/Groups", "{\"schemas\":[\"" GROUP_URN
@@ -1154,7 +1141,7 @@ START_TEST(test_writes_are_audited_by_the_key)
 	tenant_new(&t, "audit");
 	user_new(&t, "kay", id);
 	(void)snprintf(prefix, sizeof(prefix), "%.8s", t.key + 3);
-	ck_assert_int_eq(where("audit_events", "account_id = '%s' AND action "
+	ck_assert_int_eq(db_count_where("audit_events", "account_id = '%s' AND action "
 	    "= 'scim.user.create' AND target_type = 'user' AND target_id = "
 	    "'%s' AND actor = 'api_key:%s' AND actor_role = 'account_admin' "
 	    "AND after_digest IS NOT NULL", t.id, id, prefix), 1);
@@ -1163,7 +1150,7 @@ START_TEST(test_writes_are_audited_by_the_key)
 	    "\"],\"userName\":\"bad\"}");
 	ck_assert_int_eq(r.status, 400);
 	reply_free(&r);
-	ck_assert_int_eq(where("audit_events", "account_id = '%s' AND action "
+	ck_assert_int_eq(db_count_where("audit_events", "account_id = '%s' AND action "
 	    "LIKE 'scim.%%'", t.id), 1);
 }
 END_TEST
