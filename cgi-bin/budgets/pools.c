@@ -88,17 +88,12 @@ allocated_type(const char *s)
 	    strcmp(s, "user") == 0;
 }
 
+/* A scope allocations come from, and equal distribution splits. */
 static int
 source_type(const char *s)
 {
 	return strcmp(s, "account") == 0 || strcmp(s, "organisation") == 0 ||
 	    strcmp(s, "team") == 0;
-}
-
-static int
-distribute_type(const char *s)
-{
-	return source_type(s);
 }
 
 static const struct field scope_fields[] = {
@@ -114,7 +109,7 @@ static const struct field from_fields[] = {
 };
 
 static const struct field dist_scope_fields[] = {
-	{ "type", FIELD_TEXT, FIELD_REQUIRED, 4, 12, distribute_type,
+	{ "type", FIELD_TEXT, FIELD_REQUIRED, 4, 12, source_type,
 	    "account, organisation or team" },
 	{ "id", FIELD_TEXT, 0, 36, 36, uuid_valid, "an id" },
 };
