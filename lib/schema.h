@@ -6,6 +6,6 @@
 #ifndef COCKPIT_SCHEMA_H
 #define COCKPIT_SCHEMA_H
 
-#define COCKPIT_SCHEMA_VERSION	8
+#define COCKPIT_SCHEMA_VERSION	9
 
 #endif

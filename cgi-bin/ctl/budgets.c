@@ -32,7 +32,7 @@
 #define CMD	"budgets reconcile"
 
 static const char schema_check[] =
-    "SELECT to_regclass('pool_periods') IS NOT NULL"
+    "SELECT to_regclass('pool_slots') IS NOT NULL"
     " AND to_regclass('budget_holds') IS NOT NULL"
     " AND to_regprocedure('cockpit_budget_period(uuid, timestamptz)')"
     " IS NOT NULL";
@@ -120,6 +120,24 @@ static const struct check checks[] = {
 	    " CROSS JOIN LATERAL (SELECT coalesce(pp.spent_micro, 0) AS spent,"
 	    " cockpit_pool_held(p.id, per.period_start) AS held) s"
 	    " WHERE p.active AND s.spent + s.held > p.micro_credits"
+	    " ORDER BY 1, 3" },
+	{ "escrow", "no pool's slots may spend, with its holds, more than "
+	    "its credits this period",
+	    "WITH per AS (SELECT a.id AS account_id, b.period_start"
+	    " FROM accounts a CROSS JOIN LATERAL"
+	    " cockpit_budget_period(a.id, clock_timestamp()) b"
+	    " WHERE " ACCOUNT_IS("a.id") ")"
+	    " SELECT p.account_id, 'pool', p.id::text,"
+	    " format('%s has %s credits; in the period from %s its slots may"
+	    " spend %s and it holds %s', " POOL_NAME("p") ", "
+	    CREDITS("p.micro_credits") ", cockpit_ts(per.period_start), "
+	    CREDITS("q.quota") ", " CREDITS("q.held") ")"
+	    " FROM credit_pools p JOIN per ON per.account_id = p.account_id"
+	    " CROSS JOIN LATERAL (SELECT coalesce(sum(s.quota_micro), 0)"
+	    "::bigint AS quota, cockpit_pool_held(p.id, per.period_start)"
+	    " AS held FROM pool_slots s WHERE s.pool_id = p.id"
+	    " AND s.period_start = per.period_start) q"
+	    " WHERE p.active AND q.quota + q.held > p.micro_credits"
 	    " ORDER BY 1, 3" },
 	{ "allocations", "no active pool has allocated more than its credits",
 	    "SELECT p.account_id, 'pool', p.id::text,"

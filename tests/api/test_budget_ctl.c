@@ -15,6 +15,14 @@
 
 #include "harness.h"
 
+/* A pool's spend in one of its slots made a micro-credit more than its
+ * ledger says. */
+#define ONE_MICRO_MORE \
+	"UPDATE pool_slots SET spent_micro = spent_micro + 1," \
+	" quota_micro = quota_micro + 1 WHERE (pool_id, period_start, slot) =" \
+	" (SELECT pool_id, period_start, slot FROM pool_slots" \
+	" WHERE pool_id = '%s' ORDER BY period_start, slot LIMIT 1)"
+
 #define MODEL	"reconcile-model"
 
 /* An account's books; its pools: Unallocated 100, Global 50, user 10. */
@@ -236,7 +244,7 @@ assert_count(const struct buf *out, int violations)
 {
 	char	 line[128];
 
-	(void)snprintf(line, sizeof(line), "6 checks, 1 account, %d "
+	(void)snprintf(line, sizeof(line), "7 checks, 1 account, %d "
 	    "violation%s\n", violations, violations == 1 ? "" : "s");
 	ck_assert_msg(strstr(out->data, line) != NULL, "no \"%s\" in:\n%s",
 	    line, out->data);
@@ -244,7 +252,7 @@ assert_count(const struct buf *out, int violations)
 
 START_TEST(test_books_balance)
 {
-	static const char *const names[] = { "grants", "spend", "remaining",
+	static const char *const names[] = { "grants", "spend", "remaining", "escrow",
 	    "allocations", "ledger", "reservations" };
 	struct books	 b;
 	struct buf	 out = { 0 };
@@ -265,8 +273,8 @@ START_TEST(test_books_balance)
 	ck_assert_int_eq(cJSON_GetObjectItem(j, "accounts")->valueint, 1);
 	ck_assert_int_eq(cJSON_GetObjectItem(j, "violations")->valueint, 0);
 	checks = cJSON_GetObjectItem(j, "checks");
-	ck_assert_int_eq(cJSON_GetArraySize(checks), 6);
-	for (i = 0; i < 6; i++) {
+	ck_assert_int_eq(cJSON_GetArraySize(checks), 7);
+	for (i = 0; i < 7; i++) {
 		c = cJSON_GetArrayItem(checks, (int)i);
 		ck_assert_str_eq(json_str(c, "name"), names[i]);
 		ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(c, "ok")));
@@ -276,7 +284,7 @@ START_TEST(test_books_balance)
 	cJSON_Delete(j);
 	/* Every account: it runs, whatever the other suites left. */
 	ck_assert_int_ne(ctl("budgets reconcile", &out), 2);
-	ck_assert_ptr_nonnull(strstr(out.data, "6 checks, "));
+	ck_assert_ptr_nonnull(strstr(out.data, "7 checks, "));
 	buf_free(&out);
 }
 END_TEST
@@ -339,8 +347,7 @@ START_TEST(test_spend)
 	char		 subject[64];
 
 	books_open(&b);
-	owner_exec("UPDATE pool_periods SET spent_micro = spent_micro + 1"
-	    " WHERE pool_id = '%s'", b.org_pool);
+	owner_exec(ONE_MICRO_MORE, b.org_pool);
 	ck_assert_int_eq(reconcile(&b, "", &out), 1);
 	(void)snprintf(subject, sizeof(subject), "pool %s", b.org_pool);
 	assert_fails(&out, "spend", &b, subject);
@@ -348,7 +355,7 @@ START_TEST(test_spend)
 	    "credits; its debits in the ledger sum to 5\n"));
 	assert_count(&out, 1);
 	/* A period with debits and no spend at all. */
-	owner_exec("DELETE FROM pool_periods WHERE pool_id = '%s'",
+	owner_exec("DELETE FROM pool_slots WHERE pool_id = '%s'",
 	    b.user_pool);
 	ck_assert_int_eq(reconcile(&b, "", &out), 1);
 	(void)snprintf(subject, sizeof(subject), "pool %s", b.user_pool);
@@ -380,6 +387,33 @@ START_TEST(test_remaining)
 	    "from "));
 	ck_assert_ptr_nonnull(strstr(out.data, "it has spent 5 and holds 2: "
 	    "-1 remaining"));
+	/* Fewer credits took back the slots' unspent quota: they may spend
+	 * the 5 spent, which with the 2 held is more than 6 too. */
+	assert_fails(&out, "escrow", &b, subject);
+	ck_assert_ptr_nonnull(strstr(out.data, "its slots may spend 5 and it "
+	    "holds 2"));
+	assert_count(&out, 2);
+	buf_free(&out);
+}
+END_TEST
+
+START_TEST(test_escrow)
+{
+	struct books	 b;
+	struct buf	 out = { 0 };
+	char		 subject[64];
+
+	books_open(&b);
+	/* One slot may spend all the pool's credits and a micro-credit more. */
+	owner_exec("UPDATE pool_slots SET quota_micro = (SELECT micro_credits"
+	    " FROM credit_pools WHERE id = pool_id) + 1"
+	    " WHERE (pool_id, period_start, slot) = (SELECT pool_id,"
+	    " period_start, slot FROM pool_slots WHERE pool_id = '%s'"
+	    " ORDER BY period_start DESC, slot LIMIT 1)", b.org_pool);
+	ck_assert_int_eq(reconcile(&b, "", &out), 1);
+	(void)snprintf(subject, sizeof(subject), "pool %s", b.org_pool);
+	assert_fails(&out, "escrow", &b, subject);
+	ck_assert_ptr_nonnull(strstr(out.data, "its slots may spend "));
 	assert_count(&out, 1);
 	buf_free(&out);
 }
@@ -517,8 +551,7 @@ START_TEST(test_account_scope)
 
 	books_open(&a);
 	books_open(&b);
-	owner_exec("UPDATE pool_periods SET spent_micro = spent_micro + 1"
-	    " WHERE pool_id = '%s'", a.user_pool);
+	owner_exec(ONE_MICRO_MORE, a.user_pool);
 	ck_assert_int_eq(reconcile(&b, "", &out), 0);
 	ck_assert_int_eq(reconcile(&a, "", &out), 1);
 	/* Every account: the broken one is among them. */
@@ -568,6 +601,7 @@ main(void)
 	tcase_add_test(tc, test_grants);
 	tcase_add_test(tc, test_spend);
 	tcase_add_test(tc, test_remaining);
+	tcase_add_test(tc, test_escrow);
 	tcase_add_test(tc, test_allocations);
 	tcase_add_test(tc, test_ledger);
 	tcase_add_test(tc, test_ledger_unallocated);
