@@ -292,3 +292,14 @@ page_after(const struct page *p, const char **key, const char **id)
 	else
 		*key = p->has_cursor ? p->after_ts : "-infinity";
 }
+
+/*
+ * The values a newest-first list's PAGE_BEFORE_TIME condition compares
+ * with: the cursor's, or on the first page the largest there are.
+ */
+void
+page_before(const struct page *p, const char **ts, const char **id)
+{
+	*id = p->has_cursor ? p->after_id : PAGE_MAX_UUID;
+	*ts = p->has_cursor ? p->after_ts : "infinity";
+}

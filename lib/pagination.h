@@ -39,6 +39,17 @@
 	col " > " id "::uuid"
 
 /*
+ * The same for a list newest first: cols before parameters that
+ * page_before() fills, with the largest values on the first page. A list
+ * of serial ids, newest first, compares its id with PAGE_SERIAL_MAX on
+ * its first page.
+ */
+#define PAGE_MAX_UUID	"ffffffff-ffff-ffff-ffff-ffffffffffff"
+#define PAGE_SERIAL_MAX	"9223372036854775807"
+#define PAGE_BEFORE_TIME(cols, ts, id) \
+	"(" cols ") < (" ts "::timestamptz, " id "::uuid)"
+
+/*
  * A page asked for. A cursor is a creation cursor (after_ts, after_id)
  * or, for lists sorted by another key (a name), a key cursor (keyed:
  * after_key, after_id).
@@ -64,6 +75,7 @@ int	serial_cursor_encode(const char *id, char *out, size_t len);
 int	serial_cursor_decode(const char *cursor, long long *id);
 int	like_contains(const char *q, struct buf *);
 void	page_after(const struct page *, const char **key, const char **id);
+void	page_before(const struct page *, const char **ts, const char **id);
 
 /* Appends row i of a result as one JSON item. */
 typedef int (*page_item_fn)(struct buf *, const PGresult *, int i);

@@ -104,6 +104,25 @@ START_TEST(test_page_after_first_and_next)
 }
 END_TEST
 
+START_TEST(test_page_before_first_and_next)
+{
+	struct page	 p;
+	const char	*bad, *ts, *id;
+	char		 cursor[CURSOR_MAX + 1];
+
+	ck_assert_int_eq(page_parse(NULL, NULL, &p, &bad), 0);
+	page_before(&p, &ts, &id);
+	ck_assert_str_eq(ts, "infinity");
+	ck_assert_str_eq(id, PAGE_MAX_UUID);
+	ck_assert_int_eq(cursor_encode("2026-11-23T10:00:00.123456Z",
+	    "5d1f3a2b-8c4e-4f6a-9b0c-1d2e3f4a5b6c", cursor, sizeof(cursor)), 0);
+	ck_assert_int_eq(page_parse(NULL, cursor, &p, &bad), 0);
+	page_before(&p, &ts, &id);
+	ck_assert_str_eq(ts, "2026-11-23T10:00:00.123456Z");
+	ck_assert_str_eq(id, "5d1f3a2b-8c4e-4f6a-9b0c-1d2e3f4a5b6c");
+}
+END_TEST
+
 START_TEST(test_timestamp_shape)
 {
 	ck_assert(timestamp_valid(TS));
@@ -186,6 +205,7 @@ pagination_suite(void)
 	tcase_add_test(tc, test_like_contains_escapes);
 	tcase_add_test(tc, test_timestamp_shape);
 	tcase_add_test(tc, test_page_after_first_and_next);
+	tcase_add_test(tc, test_page_before_first_and_next);
 	suite_add_tcase(s, tc);
 	return s;
 }
