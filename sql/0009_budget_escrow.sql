@@ -31,6 +31,11 @@
 -- pool_periods becomes a view: a pool's spend per period, the sum of its
 -- slots. A debit's answer reports the pool's spend as the recording
 -- session sees it: records committing at the same moment are not in it.
+--
+-- Also on the usage path: a user is looked up in one query, and a ledger
+-- row no longer checks its account's row (its pool's key names the
+-- account). And a user's pool is named as the reports name the user: its
+-- display name, else its email.
 
 CREATE TABLE pool_slots (
 	account_id    uuid        NOT NULL,
@@ -421,6 +426,20 @@ BEGIN
 	    WHERE u.account_id = p_account AND u.email_lower = lower(p_user_ref)
 	        AND u.status = 'active');
 END
+$$;
+
+-- A scope's name as every answer gives it: a user's is its display name,
+-- else its email (0007 gave pools the email, the reports the display name).
+CREATE OR REPLACE FUNCTION cockpit_scope_name(p_type text, p_id uuid)
+	RETURNS text
+	LANGUAGE sql STABLE
+	AS $$
+	SELECT CASE p_type
+	    WHEN 'organisation' THEN (SELECT name FROM organisations WHERE id = p_id)
+	    WHEN 'team' THEN (SELECT name FROM teams WHERE id = p_id)
+	    WHEN 'user' THEN (SELECT coalesce(display_name, email) FROM users
+	        WHERE id = p_id)
+	    ELSE (SELECT name FROM accounts WHERE id = p_id) END
 $$;
 
 -- A ledger row's pool is of its account (the pool's key holds both), so

@@ -394,10 +394,17 @@ START_TEST(test_allocations)
 	ck_assert_int_eq(allocate(id, "team", team, "100"), 200);
 	ck_assert_int_eq(allocate(id, "team", team, "40"), 200);
 	(void)snprintf(user, sizeof(user), "u3@%s.test", slug);
+	(void)snprintf(path, sizeof(path), "/v1/copilot/users/%s", user);
+	api_in_account(&r, id, "PATCH", path, "{\"display_name\":\"Ada\"}");
+	ck_assert_int_eq(r.status, 200);
+	reply_free(&r);
 	(void)snprintf(body, sizeof(body), "{\"user\":\"%s\",\"credits\":\"5\"}",
 	    user);
 	api_in_account(&r, id, "POST", "/v1/budgets/copilot/overrides", body);
 	ck_assert_int_eq(r.status, 201);
+	/* A user's pool is named as the reports name the user. */
+	ck_assert_str_eq(json_str(cJSON_GetObjectItem(r.json, "scope"), "name"),
+	    "Ada");
 	reply_free(&r);
 	(void)snprintf(body, sizeof(body), "{\"scope\":{\"type\":\"team\","
 	    "\"id\":\"%s\"},\"credits\":\"25\",\"dry_run\":true}", team);

@@ -2660,7 +2660,7 @@ test("User Overrides: set for a user chosen by the picker, listed and marked in 
   same(s.status(), 201, "the answer to the override");
   await untilDialog(page, "budgets-override-dialog", false);
   await until("the override listed", () => cellsOf(page, "#budgets-overrides-body"), (rows) => rows.length === 1);
-  same((await cellsOf(page, "#budgets-overrides-body"))[0].slice(0, 4), [four.email, "25", "0", "25"], "the override's row");
+  same((await cellsOf(page, "#budgets-overrides-body"))[0].slice(0, 4), [four.display_name, "25", "0", "25"], "the override's row");
   await until("the override in the tree", () => poolRows(page), (rows) => rows.some((r) => r.key === `user:${four.id}`));
   const row = (await poolRows(page)).find((r) => r.key === `user:${four.id}`);
   same([row.rule, row.depth, row.credits], ["override", 1, "25"], "the override's pool in the tree");
@@ -2887,7 +2887,7 @@ test("deleting an allocation: refused (409) while pools are allocated from it; t
   same((await r.json()).returned, "33.333333", "the credits returned (API)");
   await untilDialog(page, "budgets-delete-dialog", false);
   await untilText(page, "#budgets-pools-note", (t) => t.startsWith("Deleted"), "the note");
-  same(await textOf(page, "#budgets-pools-note"), `Deleted the allocation of ${three.email}: 33.333333 credits went back to Bud Team ${RUN}.`, "the note");
+  same(await textOf(page, "#budgets-pools-note"), `Deleted the allocation of ${three.display_name}: 33.333333 credits went back to Bud Team ${RUN}.`, "the note");
   await until("the user gone from the tree", () => poolRows(page), (rows) => !rows.some((x) => x.key === `user:${three.id}`));
   const team = (await poolRows(page)).find((x) => x.key === `team:${bud.team.id}`);
   same(team.unallocated, "53.333334", "the team's Unallocated with the credits back");
