@@ -176,10 +176,13 @@ filters(struct req *r, const char **v, char *after, size_t len)
 		return bad(r, "from", "a real date, or an RFC 3339 UTC time");
 	if ((v[7] = req_query(r, "to")) != NULL && !time_valid(v[7]))
 		return bad(r, "to", "a real date, or an RFC 3339 UTC time");
-	v[8] = NULL;
+	v[8] = PAGE_SERIAL_MAX;
 	if (cursor != NULL) {
-		if (serial_cursor_decode(cursor, &id) == -1)
-			return bad(r, "cursor", "one this API gave out");
+		if (serial_cursor_decode(cursor, &id) == -1) {
+			resp_error(r, 400, "invalid_parameter", "cursor",
+			    "cursor is not one this list gave out");
+			return -1;
+		}
 		(void)snprintf(after, len, "%lld", id);
 		v[8] = after;
 	}

@@ -5,9 +5,10 @@ const struct stmt trail_stmts[ST__MAX] = {
 	/*
 	 * Newest first. $1 account or NULL, $2 'platform' for the platform's
 	 * chain only, $3 actor, $4 action, $5 target type, $6 target id,
-	 * $7 from, $8 to (each NULL: any), $9 the cursor's id or NULL, $10
-	 * rows to fetch. Row-level security keeps an account admin to its
-	 * own account.
+	 * $7 from, $8 to (each NULL: any), $9 the cursor's id
+	 * (PAGE_SERIAL_MAX on the first page, so that every page is one
+	 * range of the id index), $10 rows to fetch. Row-level security
+	 * keeps an account admin to its own account.
 	 */
 	[ST_EVENTS] = { "audit_events",
 	    "SELECT e.id, e.account_id, e.seq, " SQL_TS("e.occurred_at") ","
@@ -23,6 +24,6 @@ const struct stmt trail_stmts[ST__MAX] = {
 	    " AND ($6::text IS NULL OR e.target_id = $6)"
 	    " AND ($7::timestamptz IS NULL OR e.occurred_at >= $7)"
 	    " AND ($8::timestamptz IS NULL OR e.occurred_at < $8)"
-	    " AND ($9::bigint IS NULL OR e.id < $9)"
+	    " AND e.id < $9::bigint"
 	    " ORDER BY e.id DESC LIMIT $10" },
 };

@@ -89,15 +89,14 @@ static const struct stmt stmts[ST__N] = {
 	    " FROM p" },
 	/*
 	 * $1 account, $2 ILIKE pattern or NULL, $3 the cursor's time, $4 its
-	 * id, $5 rows to fetch; newest first. Each row: the plan's JSON,
-	 * created_at, the id.
+	 * id (page_before(): the largest on the first page), $5 rows to
+	 * fetch; newest first. Each row: the plan's JSON, created_at, the id.
 	 */
 	[ST_LIST] = { "plans_list",
 	    "SELECT " PLAN_JSON("p") "::text, " SQL_TS("p.created_at") ", p.id "
 	    "FROM budget_plans p WHERE p.account_id = $1 "
 	    "AND ($2::text IS NULL OR p.name ILIKE $2) "
-	    "AND ($3::timestamptz IS NULL OR "
-	    "(p.created_at, p.id) < ($3::timestamptz, $4::uuid)) "
+	    "AND " PAGE_BEFORE_TIME("p.created_at, p.id", "$3", "$4") " "
 	    "ORDER BY p.created_at DESC, p.id DESC LIMIT $5" },
 	/* $1 account: {"plan": the active plan or null, "period": now's}. */
 	[ST_ACTIVE] = { "plans_active",
@@ -380,8 +379,7 @@ budget_plan_list(struct req *r)
 	}
 	(void)snprintf(fetch, sizeof(fetch), "%d", page.limit + 1);
 	v[1] = pattern.data;
-	v[2] = page.has_cursor ? page.after_ts : NULL;
-	v[3] = page.has_cursor ? page.after_id : NULL;
+	page_before(&page, &v[2], &v[3]);
 	v[4] = fetch;
 	if ((res = req_stmt(r, &stmts[ST_LIST], 5, v, DB_LAST)) != NULL) {
 		if (page_json(&r->out, res, PQntuples(res), page.limit, 1, 2,

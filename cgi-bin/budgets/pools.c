@@ -23,14 +23,17 @@ enum {
 	ST__N
 };
 
-/* The pools of account $1 (rule $2, or any), a page after ($3, $4). */
+/*
+ * The pools of account $1 (rule $2, or any), a page after ($3, $4)
+ * (page_after(): '' and the nil id on the first page).
+ */
 #define POOL_PAGE(rule) \
 	"SELECT cockpit_pool_json(p, per.period_start)::text, " \
 	"(5 - cockpit_pool_depth(p.scope_type))::text, p.id " \
 	"FROM credit_pools p, cockpit_budget_period($1, clock_timestamp()) per " \
-	"WHERE p.account_id = $1 AND p.active AND " rule " AND ($3::text IS " \
-	"NULL OR ((5 - cockpit_pool_depth(p.scope_type))::text, p.id) > " \
-	"($3::text, $4::uuid)) ORDER BY 2, 3 LIMIT $5"
+	"WHERE p.account_id = $1 AND p.active AND " rule " AND " \
+	PAGE_AFTER_KEY("(5 - cockpit_pool_depth(p.scope_type))::text, p.id", \
+	"$3", "$4") " ORDER BY 2, 3 LIMIT $5"
 
 static const struct stmt stmts[ST__N] = {
 	/* $1 account: its account allocation, or no row. */
@@ -276,8 +279,7 @@ pool_page(struct req *r, const char *rule)
 		return;
 	(void)snprintf(fetch, sizeof(fetch), "%d", page.limit + 1);
 	v[1] = rule;
-	v[2] = page.has_cursor ? page.after_key : NULL;
-	v[3] = page.has_cursor ? page.after_id : NULL;
+	page_after(&page, &v[2], &v[3]);
 	v[4] = fetch;
 	if ((res = req_stmt(r, &stmts[ST_POOLS], 5, v, DB_LAST)) == NULL)
 		return;

@@ -50,6 +50,7 @@
 #define SECRET_BYTES	32
 #define SECRET_PREFIX	"whsec_"
 #define FACTOR_MAX	((int64_t)1000000 * CREDITS_SCALE)
+#define CREDITS_TOP	"Infinity"	/* above every sum: a first page's */
 
 enum {
 	ST_EFFECTIVE,
@@ -216,8 +217,9 @@ static const struct stmt stmts[ST__N] = {
 	/*
 	 * $1 account, $2 user id or $3 email (both NULL: everyone), $4
 	 * model, $5 from, $6 to, $7 team, $8 organisation, $9/$10 the
-	 * cursor (occurred_at, id), $11 rows to fetch: (item, occurred_at,
-	 * id), newest first.
+	 * cursor (occurred_at, id; on the first page the largest there are,
+	 * see cursor_before()), $11 rows to fetch: (item, occurred_at, id),
+	 * newest first.
 	 */
 	[ST_USAGE] = { "reports_usage",
 	    "SELECT json_build_object('id', u.id::text, "
@@ -241,8 +243,7 @@ static const struct stmt stmts[ST__N] = {
 	    "AND ($6::timestamptz IS NULL OR u.occurred_at < $6::timestamptz) "
 	    "AND ($7::uuid IS NULL OR u.team_id = $7::uuid) "
 	    "AND ($8::uuid IS NULL OR u.organisation_id = $8::uuid) "
-	    "AND ($9::timestamptz IS NULL OR (u.occurred_at, u.id) < "
-	    "($9::timestamptz, $10::bigint)) "
+	    "AND (u.occurred_at, u.id) < ($9::timestamptz, $10::bigint) "
 	    "ORDER BY u.occurred_at DESC, u.id DESC LIMIT $11" },
 	/*
 	 * $1 account, $2 a period's start (NULL: the current period): the
@@ -269,10 +270,10 @@ static const struct stmt stmts[ST__N] = {
 	    XSTR(PERIODS_MAX) ") x)::text FROM pick" },
 	/*
 	 * $1 account, $2 period start, $3 scope type as stored or NULL,
-	 * $4/$5 the cursor (sort key, pool id), $6 rows to fetch: (item,
-	 * id, sort key). The account's pools, active or spent from in the
-	 * period: the account first, then organisations, teams and users,
-	 * each by name.
+	 * $4/$5 the cursor (sort key, pool id; '' and the nil id on the
+	 * first page), $6 rows to fetch: (item, id, sort key). The account's
+	 * pools, active or spent from in the period: the account first, then
+	 * organisations, teams and users, each by name.
 	 */
 	[ST_POOLS] = { "reports_pools",
 	    "SELECT " POOL_JSON "::text, p.id::text, k.key "
@@ -290,15 +291,16 @@ static const struct stmt stmts[ST__N] = {
 	    XSTR(NAME_KEY_CHARS) ") AS key) k "
 	    "WHERE p.account_id = $1 AND (p.active OR pp.spent_micro > 0) "
 	    "AND ($3::text IS NULL OR p.scope_type = $3) "
-	    "AND ($4::text IS NULL OR (k.key, p.id) > ($4, $5::uuid)) "
+	    "AND " PAGE_AFTER_KEY("k.key, p.id", "$4", "$5") " "
 	    "ORDER BY k.key, p.id LIMIT $6" },
 	/*
 	 * $1 account (NULL: every account, for the platform), $2 from, $3
 	 * to (both NULL: each account's current period), $4 by (model,
-	 * user, team, day, account), $5/$6 the cursor (sort credits, key),
-	 * $7 rows to fetch, $8 the page size. One row: the page's items,
-	 * whether more follow, the last item's cursor (sort credits, key),
-	 * the totals, and the range: from and to (NULL: open).
+	 * user, team, day, account), $5/$6 the cursor (sort credits, key;
+	 * 'Infinity' and '' on the first page), $7 rows to fetch, $8 the
+	 * page size. One row: the page's items, whether more follow, the
+	 * last item's cursor (sort credits, key), the totals, and the range:
+	 * from and to (NULL: open).
 	 */
 	[ST_BREAKDOWN] = { "reports_breakdown",
 	    "WITH rng AS (SELECT a.id, CASE WHEN $2::timestamptz IS NULL "
@@ -318,8 +320,8 @@ static const struct stmt stmts[ST__N] = {
 	    "s AS (SELECT g.*, CASE WHEN $4 = 'day' THEN 0 ELSE g.m END AS sm "
 	    "FROM g), "
 	    "pg AS (SELECT s.*, row_number() OVER (ORDER BY s.sm DESC, s.k) "
-	    "AS nr FROM s WHERE $5::numeric IS NULL OR s.sm < $5::numeric "
-	    "OR (s.sm = $5::numeric AND s.k > $6) "
+	    "AS nr FROM s WHERE s.sm < $5::numeric "
+	    "OR (s.sm = $5::numeric AND s.k > $6::text) "
 	    "ORDER BY s.sm DESC, s.k LIMIT $7) "
 	    "SELECT coalesce((SELECT json_agg(" GROUP_JSON " ORDER BY g.nr) "
 	    "FROM pg g WHERE g.nr <= $8), '[]')::text, "
@@ -338,8 +340,8 @@ static const struct stmt stmts[ST__N] = {
 	    "ELSE cockpit_ts(t) END FROM rng) END" },
 	/*
 	 * $1 account, $2 delivery, $3 scope type (as the API says it), $4/$5
-	 * the cursor (created_at, id), $6 rows to fetch: (item, created_at,
-	 * id), newest first.
+	 * the cursor (created_at, id; the largest there are on the first
+	 * page), $6 rows to fetch: (item, created_at, id), newest first.
 	 */
 	[ST_ALERTS] = { "reports_alerts",
 	    "SELECT json_build_object('id', a.id::text, 'scope', "
@@ -356,8 +358,7 @@ static const struct stmt stmts[ST__N] = {
 	    "a.id::text FROM budget_alerts a WHERE a.account_id = $1 "
 	    "AND ($2::text IS NULL OR a.delivery = $2) "
 	    "AND ($3::text IS NULL OR a.scope_type = $3) "
-	    "AND ($4::timestamptz IS NULL OR (a.created_at, a.id) < "
-	    "($4::timestamptz, $5::bigint)) "
+	    "AND (a.created_at, a.id) < ($4::timestamptz, $5::bigint) "
 	    "ORDER BY a.created_at DESC, a.id DESC LIMIT $6" },
 	/* $1 account: the webhook, never its secret; or no row. */
 	[ST_HOOK_GET] = { "reports_hook_get",
@@ -391,12 +392,15 @@ static const struct stmt stmts[ST__N] = {
 	    AUDIT_EVENT("old.account_id", "budget.webhook.delete", "webhook",
 	    "old.account_id::text", HOOK_DIGEST("old"), "NULL", "$2", "$3",
 	    "$4") " FROM old" },
-	/* $1 the cursor (a model) or NULL, $2 rows to fetch: (item, "", model). */
+	/*
+	 * $1 the cursor (a model; '' on the first page), $2 rows to fetch:
+	 * (item, "", model).
+	 */
 	[ST_FACTORS] = { "reports_factors",
 	    "SELECT json_build_object('model', f.model, 'factor', "
 	    "trim_scale(f.factor)::text, 'updated_at', "
 	    "cockpit_ts(f.updated_at))::text, '', f.model "
-	    "FROM model_credit_factors f WHERE $1::text IS NULL OR f.model > $1 "
+	    "FROM model_credit_factors f WHERE f.model > $1::text "
 	    "ORDER BY f.model LIMIT $2" },
 	/*
 	 * $1 model, $2 factor, $3-$5 who: (the factor, whether it is new,
@@ -678,6 +682,18 @@ cursor_param(struct req *r, char kind, struct cursor *c)
 }
 
 /*
+ * The values a newest-first list's (time, serial id) condition compares
+ * with: the cursor's ('u', 'l'), or on the first page the largest there
+ * are, so that every page is one plain range of the index.
+ */
+static void
+cursor_before(const struct cursor *c, const char **ts, const char **id)
+{
+	*ts = c->set ? c->a : "infinity";
+	*id = c->set ? c->b : PAGE_SERIAL_MAX;
+}
+
+/*
  * Answers a page: {<head>"items":[col 0 of the first limit rows],
  * "next_cursor":...}, the cursor of kind made of the last item's columns
  * 1 and 2 when another row follows. Clears res.
@@ -799,8 +815,7 @@ usage_list(struct req *r)
 		return;
 	v[1] = user != NULL && uuid_valid(user) ? user : NULL;
 	v[2] = user != NULL && !uuid_valid(user) ? user : NULL;
-	v[8] = c.set ? c.a : NULL;
-	v[9] = c.set ? c.b : NULL;
+	cursor_before(&c, &v[8], &v[9]);
 	v[10] = fetch;
 	page_answer(r, req_stmt(r, &stmts[ST_USAGE], 11, v, DB_LAST), limit,
 	    'u', "");
@@ -895,8 +910,8 @@ usage_by_scope(struct req *r)
 	v[1] = start;
 	v[2] = type == NULL ? NULL : strcmp(type, "account") == 0 ?
 	    "unallocated" : type;
-	v[3] = c.set ? c.b : NULL;
-	v[4] = c.set ? c.a : NULL;
+	v[3] = c.set ? c.b : "";
+	v[4] = c.set ? c.a : PAGE_NIL_UUID;
 	v[5] = fetch;
 	page_answer(r, req_stmt(r, &stmts[ST_POOLS], 6, v, DB_LAST), limit,
 	    's', head.data);
@@ -998,8 +1013,8 @@ cost_breakdown(struct req *r)
 		return;
 	(void)snprintf(size, sizeof(size), "%d", limit);
 	v[3] = by;
-	v[4] = c.set ? c.a : NULL;
-	v[5] = c.set ? c.b : NULL;
+	v[4] = c.set ? c.a : CREDITS_TOP;
+	v[5] = c.set ? c.b : "";
 	v[6] = fetch;
 	v[7] = size;
 	breakdown_answer(r, req_stmt(r, &stmts[ST_BREAKDOWN], 8, v, DB_LAST),
@@ -1039,8 +1054,7 @@ alerts_list(struct req *r)
 	    limit_param(r, &limit, fetch, sizeof(fetch)) == -1 ||
 	    cursor_param(r, 'l', &c) == -1)
 		return;
-	v[3] = c.set ? c.a : NULL;
-	v[4] = c.set ? c.b : NULL;
+	cursor_before(&c, &v[3], &v[4]);
 	v[5] = fetch;
 	page_answer(r, req_stmt(r, &stmts[ST_ALERTS], 6, v, DB_LAST), limit,
 	    'l', "");
@@ -1292,7 +1306,7 @@ credit_factors_list(struct req *r)
 		resp_nomem(r);
 		return;
 	}
-	v[0] = c.set ? c.b : NULL;
+	v[0] = c.set ? c.b : "";
 	v[1] = fetch;
 	page_answer(r, req_stmt(r, &stmts[ST_FACTORS], 2, v, DB_LAST), limit,
 	    'f', head.data);

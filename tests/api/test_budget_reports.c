@@ -2,13 +2,13 @@
  * The read side of budgets.fcgi (cgi-bin/budgets/reports.c) against the
  * real stack: a user's Effective Allocation level by level and the rule
  * that decided it; usage records, pools per period (past ones too) and
- * cost breakdowns, filtered and paged; the alerts the thresholds make;
- * the webhook whose secret is shown once and kept sealed, and whose URL
- * may be http:// or a private address only when the operator allows it
- * (budgets.fcgi restarted without COCKPIT_ALLOW_PRIVATE_URLS, last); the
- * platform's credit factors, which change what the next usage costs. End
- * users see only their own allocation, and no account sees another's
- * data.
+ * cost breakdowns, filtered and paged (and the allocations and User
+ * Overrides, paged); the alerts the thresholds make; the webhook whose
+ * secret is shown once and kept sealed, and whose URL may be http:// or
+ * a private address only when the operator allows it (budgets.fcgi
+ * restarted without COCKPIT_ALLOW_PRIVATE_URLS, last); the platform's
+ * credit factors, which change what the next usage costs. End users see
+ * only their own allocation, and no account sees another's data.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -867,6 +867,90 @@ START_TEST(test_usage_by_scope)
 	call(&r, &w.a, "GET", NULL, B "/usage-by-scope?scope=team");
 	assert_error(&r, 400, "unknown_parameter", "scope");
 	reply_free(&r);
+}
+END_TEST
+
+/*
+ * The pools of a page of 200 of path: n of them, each once; their ids
+ * into ids, their scopes' into scopes.
+ */
+static void
+pools_once(const struct acct *a, const char *path, int n, char ids[][48],
+    char scopes[][48])
+{
+	struct reply	 r;
+	const cJSON	*it;
+	int		 i = 0, j;
+
+	call(&r, a, "GET", NULL, "%s?limit=200", path);
+	expect(&r, 200);
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(r.json, "next_cursor")));
+	ck_assert_int_eq(cJSON_GetArraySize(json_items(&r)), n);
+	cJSON_ArrayForEach(it, json_items(&r)) {
+		(void)snprintf(ids[i], 48, "%s", str2(it, "id", NULL));
+		(void)snprintf(scopes[i], 48, "%s", str2(it, "scope", "id"));
+		for (j = 0; j < i; j++)
+			ck_assert_str_ne(ids[j], ids[i]);
+		i++;
+	}
+	reply_free(&r);
+}
+
+/* Pages of limit of path by next_cursor give ids, in order, each once. */
+static void
+assert_pages(const struct acct *a, const char *path, int limit, int n,
+    char ids[][48])
+{
+	char	 got[10][48];
+	int	 i;
+
+	ck_assert_int_eq(walk(a, path, limit, got, 10), n);
+	for (i = 0; i < n; i++)
+		ck_assert_str_eq(got[i], ids[i]);
+}
+
+/*
+ * The allocations and the User Overrides (budgets.fcgi's pools.c), paged:
+ * the account first, then the team, then the users; pages of 2 and of 1
+ * walk them by next_cursor, each once, in the order of one page.
+ */
+START_TEST(test_allocation_pages)
+{
+	struct world	 w;
+	char		 body[300], ids[10][48], scopes[10][48];
+	int		 i, users;
+
+	world_new(&w);
+	(void)snprintf(body, sizeof(body), "{\"user\":\"%s\",\"credits\":"
+	    "\"1\"}", w.ub);
+	change(&w.a, B "/overrides", body);
+	(void)snprintf(body, sizeof(body), "{\"user\":\"%s\",\"credits\":"
+	    "\"1\"}", w.uc);
+	change(&w.a, B "/overrides", body);
+
+	/* account, team, then users a, b, c (overrides) and d, by pool id. */
+	pools_once(&w.a, B "/allocations", 6, ids, scopes);
+	ck_assert_str_eq(scopes[0], w.a.id);
+	ck_assert_str_eq(scopes[1], w.team);
+	for (i = 2, users = 0; i < 6; i++)
+		users |= strcmp(scopes[i], w.ua) == 0 ? 1 :
+		    strcmp(scopes[i], w.ub) == 0 ? 2 :
+		    strcmp(scopes[i], w.uc) == 0 ? 4 :
+		    strcmp(scopes[i], w.ud) == 0 ? 8 : 16;
+	ck_assert_int_eq(users, 15);
+	for (i = 2; i < 5; i++)
+		ck_assert_int_lt(strcmp(ids[i], ids[i + 1]), 0);
+	assert_pages(&w.a, B "/allocations", 2, 6, ids);
+	assert_pages(&w.a, B "/allocations", 1, 6, ids);
+
+	/* The User Overrides: a, b and c. */
+	pools_once(&w.a, B "/overrides", 3, ids, scopes);
+	for (i = 0, users = 0; i < 3; i++)
+		users |= strcmp(scopes[i], w.ua) == 0 ? 1 :
+		    strcmp(scopes[i], w.ub) == 0 ? 2 :
+		    strcmp(scopes[i], w.uc) == 0 ? 4 : 16;
+	ck_assert_int_eq(users, 7);
+	assert_pages(&w.a, B "/overrides", 2, 3, ids);
 }
 END_TEST
 
@@ -1840,6 +1924,7 @@ suite(void)
 	tcase_add_test(tc, test_effective_allocation_end_user);
 	tcase_add_test(tc, test_usage_list);
 	tcase_add_test(tc, test_usage_by_scope);
+	tcase_add_test(tc, test_allocation_pages);
 	tcase_add_test(tc, test_past_periods);
 	tcase_add_test(tc, test_cost_breakdown);
 	tcase_add_test(tc, test_platform_costs);
