@@ -89,8 +89,7 @@ admin_list(struct req *r)
 		return;
 	(void)snprintf(fetch, sizeof(fetch), "%d", page.limit + 1);
 	v[0] = req_param(r, 0);
-	v[1] = page.has_cursor ? page.after_ts : NULL;
-	v[2] = page.has_cursor ? page.after_id : NULL;
+	page_after(&page, &v[1], &v[2]);
 	v[3] = fetch;
 	if ((res = req_sql(r, ST_ADMIN_LIST, 4, v, DB_LAST)) == NULL)
 		return;

@@ -369,8 +369,7 @@ api_key_list(struct req *r)
 	(void)snprintf(fetch, sizeof(fetch), "%d", page.limit + 1);
 	v[0] = req_param(r, 0);
 	v[1] = status;
-	v[2] = page.has_cursor ? page.after_ts : NULL;
-	v[3] = page.has_cursor ? page.after_id : NULL;
+	page_after(&page, &v[2], &v[3]);
 	v[4] = fetch;
 	if ((res = req_sql(r, ST_API_KEY_LIST, 5, v, DB_LAST)) == NULL)
 		return;

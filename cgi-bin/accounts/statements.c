@@ -1,6 +1,7 @@
 /* The SQL of accounts.fcgi, prepared once per connection. */
 #include "accounts.h"
 #include "audit.h"
+#include "pagination.h"
 
 #define STR(x)		#x
 #define XSTR(x)		STR(x)
@@ -65,15 +66,14 @@ const struct stmt accounts_stmts[ST__MAX] = {
 	    "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE id = $1" },
 	/*
 	 * $1 ILIKE pattern or NULL, $2 status or NULL, $3/$4 the cursor's
-	 * (created_at, id) or NULL, $5 rows to fetch (the page size + 1, to
-	 * know whether another page follows).
+	 * (created_at, id) as page_after() gives them, $5 rows to fetch (the
+	 * page size + 1, to know whether another page follows).
 	 */
 	[ST_ACCOUNT_LIST] = { "account_list",
 	    "SELECT " ACCOUNT_COLUMNS " FROM accounts "
 	    "WHERE ($1::text IS NULL OR name ILIKE $1 OR slug ILIKE $1) "
 	    "AND ($2::text IS NULL OR status = $2) "
-	    "AND ($3::timestamptz IS NULL OR "
-	    "(created_at, id) > ($3::timestamptz, $4::uuid)) "
+	    "AND " PAGE_AFTER_TIME("created_at, id", "$3", "$4") " "
 	    "ORDER BY created_at, id LIMIT $5" },
 	/* $1 account, $2 name or NULL, $3 slug or NULL, $4-$6 who. */
 	[ST_ACCOUNT_UPDATE] = { "account_update",
@@ -189,8 +189,9 @@ const struct stmt accounts_stmts[ST__MAX] = {
 	    "SELECT " KEY_COLUMNS("") " FROM api_keys "
 	    "WHERE account_id = $1 AND id = $2" },
 	/*
-	 * $1 account, $2 status or NULL, $3/$4 the cursor or NULL, $5 rows
-	 * to fetch. No row: no such account; one row of nulls: no keys.
+	 * $1 account, $2 status or NULL, $3/$4 the cursor as page_after()
+	 * gives it, $5 rows to fetch. No row: no such account; one row of
+	 * nulls: no keys.
 	 */
 	[ST_API_KEY_LIST] = { "api_key_list",
 	    "SELECT " KEY_COLUMNS("k.") " FROM accounts AS a "
@@ -198,8 +199,7 @@ const struct stmt accounts_stmts[ST__MAX] = {
 	    "WHERE account_id = a.id "
 	    "AND ($2::text IS NULL OR "
 	    "($2::text = 'revoked') = (revoked_at IS NOT NULL)) "
-	    "AND ($3::timestamptz IS NULL OR "
-	    "(created_at, id) > ($3::timestamptz, $4::uuid)) "
+	    "AND " PAGE_AFTER_TIME("created_at, id", "$3", "$4") " "
 	    "ORDER BY created_at, id LIMIT $5) AS k ON true "
 	    "WHERE a.id = $1 ORDER BY k.created_at, k.id" },
 	/* The key, locked until the transaction ends: prefix, revoked. */
@@ -228,14 +228,14 @@ const struct stmt accounts_stmts[ST__MAX] = {
 	    "SELECT " KEY_COLUMNS("k.") ", "
 	    KEY_AUDIT("api_key.rotate", "$5", "$6", "$7") " FROM k" },
 	/*
-	 * $1 account, $2/$3 the cursor or NULL, $4 rows to fetch. No row: no
-	 * such account; one row of nulls: no admins.
+	 * $1 account, $2/$3 the cursor as page_after() gives it, $4 rows to
+	 * fetch. No row: no such account; one row of nulls: no admins.
 	 */
 	[ST_ADMIN_LIST] = { "admin_list",
 	    "SELECT " ADMIN_COLUMNS("u.") " FROM accounts AS a "
 	    "LEFT JOIN LATERAL (SELECT * FROM users WHERE account_id = a.id "
-	    "AND role = 'account_admin' AND ($2::timestamptz IS NULL OR "
-	    "(created_at, id) > ($2::timestamptz, $3::uuid)) "
+	    "AND role = 'account_admin' "
+	    "AND " PAGE_AFTER_TIME("created_at, id", "$2", "$3") " "
 	    "ORDER BY created_at, id LIMIT $4) AS u ON true "
 	    "WHERE a.id = $1 ORDER BY u.created_at, u.id" },
 	/*

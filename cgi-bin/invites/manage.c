@@ -278,8 +278,7 @@ invite_list(struct req *r)
 	v[1] = route_domain(r);
 	v[2] = status;
 	v[3] = pattern.data;
-	v[4] = page.has_cursor ? page.after_ts : NULL;
-	v[5] = page.has_cursor ? page.after_id : NULL;
+	page_after(&page, &v[4], &v[5]);
 	v[6] = fetch;
 	res = req_sql(r, ST_INVITE_LIST, 7, v, DB_LAST);
 	buf_free(&pattern);

@@ -1,6 +1,7 @@
 /* The SQL of invites.fcgi, prepared once per connection. */
 #include "audit.h"
 #include "invites.h"
+#include "pagination.h"
 
 #define STR(x)		#x
 #define XSTR(x)		STR(x)
@@ -72,8 +73,8 @@ const struct stmt invites_stmts[ST__MAX] = {
 	    "FROM chk LEFT JOIN i ON true" },
 	/*
 	 * $1 account, $2 domain, $3 state or NULL, $4 ILIKE pattern or NULL
-	 * (email or display name), $5/$6 the cursor or NULL, $7 rows to
-	 * fetch.
+	 * (email or display name), $5/$6 the cursor as page_after() gives
+	 * it, $7 rows to fetch.
 	 */
 	[ST_INVITE_LIST] = { "invite_list",
 	    "SELECT " INVITE_COLUMNS("") " FROM invites "
@@ -81,8 +82,7 @@ const struct stmt invites_stmts[ST__MAX] = {
 	    "AND ($3::text IS NULL OR " STATE("") " = $3::text) "
 	    "AND ($4::text IS NULL OR email ILIKE $4::text "
 	    "OR display_name ILIKE $4::text) "
-	    "AND ($5::timestamptz IS NULL OR "
-	    "(created_at, id) > ($5::timestamptz, $6::uuid)) "
+	    "AND " PAGE_AFTER_TIME("created_at, id", "$5", "$6") " "
 	    "ORDER BY created_at, id LIMIT $7" },
 	/* $1 account, $2 domain, $3 invite. */
 	[ST_INVITE_GET] = { "invite_get",

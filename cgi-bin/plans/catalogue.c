@@ -319,8 +319,7 @@ plan_list(struct req *r)
 	(void)snprintf(fetch, sizeof(fetch), "%d", page.limit + 1);
 	v[0] = pattern.data;
 	v[1] = status;
-	v[2] = page.has_cursor ? page.after_ts : NULL;
-	v[3] = page.has_cursor ? page.after_id : NULL;
+	page_after(&page, &v[2], &v[3]);
 	v[4] = fetch;
 	res = req_sql(r, ST_PLAN_LIST, 5, v, DB_LAST);
 	buf_free(&pattern);

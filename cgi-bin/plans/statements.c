@@ -1,6 +1,7 @@
 /* The SQL of plans.fcgi, prepared once per connection. */
 #include "plans.h"
 #include "audit.h"
+#include "pagination.h"
 
 #define STR(x)		#x
 #define XSTR(x)		STR(x)
@@ -51,17 +52,16 @@
 
 const struct stmt plans_stmts[ST__MAX] = {
 	/*
-	 * $1 ILIKE pattern or NULL, $2 status or NULL, $3/$4 the cursor or
-	 * NULL, $5 rows to fetch: plan JSON, then created_at and id for the
-	 * cursor.
+	 * $1 ILIKE pattern or NULL, $2 status or NULL, $3/$4 the cursor as
+	 * page_after() gives it, $5 rows to fetch: plan JSON, then created_at
+	 * and id for the cursor.
 	 */
 	[ST_PLAN_LIST] = { "plan_list",
 	    "SELECT " PLAN_JSON("p") ", " SQL_TS("p.created_at") ", p.id "
 	    "FROM plans p "
 	    "WHERE ($1::text IS NULL OR p.name ILIKE $1 OR p.slug ILIKE $1) "
 	    "AND ($2::text IS NULL OR p.status = $2) "
-	    "AND ($3::timestamptz IS NULL OR "
-	    "(p.created_at, p.id) > ($3::timestamptz, $4::uuid)) "
+	    "AND " PAGE_AFTER_TIME("p.created_at, p.id", "$3", "$4") " "
 	    "ORDER BY p.created_at, p.id LIMIT $5" },
 	[ST_PLAN_GET] = { "plan_get",
 	    "SELECT " PLAN_JSON("p") " FROM plans p WHERE p.id = $1" },
