@@ -10,6 +10,7 @@ enum builtin {
 	B_COMMIT,
 	B_ROLLBACK,
 	B_TENANT,
+	B_CUSTOM_PLAN,
 	B__MAX
 };
 
@@ -19,6 +20,8 @@ static const struct stmt builtins[B__MAX] = {
 	{ "cockpit_rollback", "ROLLBACK" },
 	{ "cockpit_tenant", "SELECT set_config('cockpit.account_id', $1, true),"
 	    " set_config('cockpit.platform', $2, true)" },
+	{ "cockpit_custom_plan",
+	    "SELECT set_config('plan_cache_mode', 'force_custom_plan', true)" },
 };
 
 void
@@ -281,6 +284,9 @@ send_query(struct db *db, const struct stmt *s, int n, const char *const *v,
 {
 	if (!db->in_tx && !send_begin(db))
 		return 0;
+	if ((flags & DB_CUSTOM_PLAN) &&
+	    !send(db, &builtins[B_CUSTOM_PLAN], 0, NULL))
+		return 0;
 	if (!send(db, s, n, v))
 		return 0;
 	if (flags & DB_LAST)
@@ -312,6 +318,8 @@ db_query(struct db *db, const struct stmt *s, int n, const char *const *v,
 	db->in_tx = 1;
 	ok = !began || (expect(db, take(db), NULL) == 0 &&
 	    expect(db, take(db), NULL) == 0);
+	if (flags & DB_CUSTOM_PLAN)
+		ok = expect(db, take(db), NULL) == 0 && ok;
 	ok = expect(db, take(db), &res) == 0 && ok;
 	if (flags & DB_LAST) {
 		ok = expect(db, take(db), NULL) == 0 && ok;

@@ -19,6 +19,13 @@
 
 #define DB_RETRY_MS	500
 #define DB_LAST		0x01	/* the transaction ends with this query */
+/*
+ * Plan this query, and the rest of the transaction's, for its parameters
+ * rather than once for any: for a list whose optional filters
+ * ("$n IS NULL OR ...") make PostgreSQL's generic plan guess that a page
+ * is a row or two, and read and sort the whole list to find it.
+ */
+#define DB_CUSTOM_PLAN	0x02
 
 struct stmt {
 	const char	*name;

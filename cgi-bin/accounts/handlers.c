@@ -147,7 +147,7 @@ account_list(struct req *r)
 	v[1] = status;
 	page_after(&page, &v[2], &v[3]);
 	v[4] = fetch;
-	res = req_sql(r, ST_ACCOUNT_LIST, 5, v, DB_LAST);
+	res = req_sql(r, ST_ACCOUNT_LIST, 5, v, DB_LAST | DB_CUSTOM_PLAN);
 	buf_free(&pattern);
 	if (res == NULL)
 		return;

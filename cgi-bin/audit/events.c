@@ -214,7 +214,8 @@ audit_events(struct req *r)
 		return;
 	(void)snprintf(fetch, sizeof(fetch), "%d", page.limit + 1);
 	v[9] = fetch;
-	if ((res = req_sql(r, ST_EVENTS, 10, v, DB_LAST)) == NULL)
+	if ((res = req_sql(r, ST_EVENTS, 10, v, DB_LAST | DB_CUSTOM_PLAN)) ==
+	    NULL)
 		return;
 	if (page_json(&r->out, res, PQntuples(res), page.limit, -1, 0,
 	    event_json) == -1)

@@ -817,8 +817,8 @@ usage_list(struct req *r)
 	v[2] = user != NULL && !uuid_valid(user) ? user : NULL;
 	cursor_before(&c, &v[8], &v[9]);
 	v[10] = fetch;
-	page_answer(r, req_stmt(r, &stmts[ST_USAGE], 11, v, DB_LAST), limit,
-	    'u', "");
+	page_answer(r, req_stmt(r, &stmts[ST_USAGE], 11, v,
+	    DB_LAST | DB_CUSTOM_PLAN), limit, 'u', "");
 }
 
 static const char *const scope_params[] = {
@@ -1056,8 +1056,8 @@ alerts_list(struct req *r)
 		return;
 	cursor_before(&c, &v[3], &v[4]);
 	v[5] = fetch;
-	page_answer(r, req_stmt(r, &stmts[ST_ALERTS], 6, v, DB_LAST), limit,
-	    'l', "");
+	page_answer(r, req_stmt(r, &stmts[ST_ALERTS], 6, v,
+	    DB_LAST | DB_CUSTOM_PLAN), limit, 'l', "");
 }
 
 /* GET /v1/budgets/copilot/alerts/webhook: 200 (never the secret); 404. */

@@ -280,7 +280,7 @@ invite_list(struct req *r)
 	v[3] = pattern.data;
 	page_after(&page, &v[4], &v[5]);
 	v[6] = fetch;
-	res = req_sql(r, ST_INVITE_LIST, 7, v, DB_LAST);
+	res = req_sql(r, ST_INVITE_LIST, 7, v, DB_LAST | DB_CUSTOM_PLAN);
 	buf_free(&pattern);
 	if (res == NULL)
 		return;
