@@ -12,6 +12,20 @@ sqlstate_class(const struct db *db, const char *cls)
 	return strncmp(db->sqlstate, cls, 2) == 0;
 }
 
+/*
+ * Whether PostgreSQL rolled the transaction back to let another go on: a
+ * deadlock's victim, or a serialization failure. A transaction of one
+ * statement is then run again, up to VICTIM_TRIES times in all: nothing
+ * of it was answered or kept.
+ */
+#define VICTIM_TRIES	3
+
+static int
+victim(const struct db *db)
+{
+	return db_sqlstate_is(db, "40P01") || db_sqlstate_is(db, "40001");
+}
+
 /* Answers and logs a database failure the handler did not handle. */
 void
 req_db_failed(struct req *r, enum db_result rc)
@@ -52,8 +66,10 @@ req_db_failed(struct req *r, enum db_result rc)
 /*
  * Runs statement s in the request's transaction: the first connects if
  * need be, opens it and sets the tenant from the request's principal.
- * Returns the result, which the caller clears, or NULL with the request
- * answered; a handler may then look at req_sqlstate() and answer better.
+ * A statement that is the whole transaction (the first, with DB_LAST)
+ * runs again when PostgreSQL made it a deadlock's victim. Returns the
+ * result, which the caller clears, or NULL with the request answered; a
+ * handler may then look at req_sqlstate() and answer better.
  */
 PGresult *
 req_stmt(struct req *r, const struct stmt *s, int n,
@@ -62,6 +78,7 @@ req_stmt(struct req *r, const struct stmt *s, int n,
 	struct db	*db = &r->w->db;
 	enum db_result	 rc;
 	PGresult	*res;
+	int		 whole, tries;
 
 	if (!r->db_started) {
 		r->db_started = 1;
@@ -71,7 +88,15 @@ req_stmt(struct req *r, const struct stmt *s, int n,
 		}
 		db_tenant(db, r->principal.account_id, r->principal.platform);
 	}
-	if ((res = db_query(db, s, n, values, flags, &rc)) == NULL)
+	whole = !db->in_tx && (flags & DB_LAST);
+	for (tries = 1; (res = db_query(db, s, n, values, flags, &rc)) == NULL;
+	    tries++) {
+		if (!whole || tries == VICTIM_TRIES || !victim(db))
+			break;
+		log_info(&r->w->log, "the transaction runs again", "request_id",
+		    r->request_id, "sqlstate", db->sqlstate);
+	}
+	if (res == NULL)
 		req_db_failed(r, rc);
 	return res;
 }

@@ -137,6 +137,19 @@ record(struct reply *r, const char *id, const char *user, const char *team,
 	api_in_account(r, id, "POST", "/v1/budgets/copilot/usage", body);
 }
 
+/* Records a usage and checks the answer's status. */
+static void
+record_status(const char *id, const char *user, const char *team,
+    const char *cost, const char *key, long status)
+{
+	struct reply	 r;
+
+	record(&r, id, user, team, cost, key);
+	ck_assert_msg(r.status == status, "%s credits: %ld %s", cost, r.status,
+	    r.body.data);
+	reply_free(&r);
+}
+
 /*
  * The ledger and the pools agree: every pool period's spend is its
  * debits, and no pool has spent more than its credits.
@@ -180,8 +193,7 @@ race(void *arg)
 	    (s = cJSON_GetObjectItem(e, "scope")) != NULL)
 		(void)snprintf(w->scope, sizeof(w->scope), "%s",
 		    json_str(s, "type"));
-	if (r.status == 200)
-		w->body = strdup(r.body.data);
+	w->body = strdup(r.body.data != NULL ? r.body.data : "");
 	reply_free(&r);
 	return NULL;
 }
@@ -189,16 +201,23 @@ race(void *arg)
 /*
  * 200 records of 3 credits at once against a team of 100: exactly 33
  * succeed, the team keeps 1, the account is debited 99, nothing goes
- * below zero; the refusals name the team.
+ * below zero; the refusals name the team; each alert threshold crossed
+ * is raised once, with the spend that crossed it.
  */
 START_TEST(test_concurrent_records_are_exact)
 {
 	static struct racer	 w[RECORDS];
+	struct reply		 r;
 	char			 id[UUID_LEN + 1], slug[64], team[UUID_LEN + 1],
 				 user[128], sql[400];
 	int			 i, ok = 0, refused = 0;
 
 	fresh(id, slug, sizeof(slug), 4);
+	api_in_account(&r, id, "POST", "/v1/budgets/copilot/plans",
+	    "{\"name\":\"Tens\",\"cycle\":\"none\","
+	    "\"alert_thresholds\":[10,80]}");
+	ck_assert_int_eq(r.status, 201);
+	reply_free(&r);
 	grant(id, "1000");
 	team_of(id, slug, 4, team);
 	ck_assert_int_eq(allocate(id, "team", team, "100"), 201);
@@ -214,6 +233,8 @@ START_TEST(test_concurrent_records_are_exact)
 	}
 	for (i = 0; i < RECORDS; i++) {
 		ck_assert_int_eq(pthread_join(w[i].t, NULL), 0);
+		ck_assert_msg(w[i].status == 200 || w[i].status == 402,
+		    "record %d: %ld %s", i, w[i].status, w[i].body);
 		ok += w[i].status == 200;
 		if (w[i].status == 402) {
 			refused++;
@@ -233,6 +254,51 @@ START_TEST(test_concurrent_records_are_exact)
 	    "pool_periods pp JOIN credit_pools p ON p.id = pp.pool_id WHERE "
 	    "p.account_id = '%s' AND p.scope_type = 'unallocated'", id);
 	ck_assert_int_eq(owner_scalar(sql), 99000000);
+	/*
+	 * The team's alerts, each once and raised by the record that crossed
+	 * it (9 -> 12 credits, 78 -> 81), whatever slots the others were
+	 * debited in; the account, at 9.9%, has none.
+	 */
+	ck_assert_int_eq(db_count_where("budget_alerts", "account_id = '%s'",
+	    id), 2);
+	ck_assert_int_eq(db_count_where("budget_alerts", "account_id = '%s' "
+	    "AND scope_type = 'team' AND threshold = 10 AND spent_micro = "
+	    "12000000", id), 1);
+	ck_assert_int_eq(db_count_where("budget_alerts", "account_id = '%s' "
+	    "AND scope_type = 'team' AND threshold = 80 AND spent_micro = "
+	    "81000000", id), 1);
+	assert_reconciled(id);
+	/* Fewer credits take back the slots' unspent quotas: what is left
+	 * is exactly what the team has. */
+	ck_assert_int_eq(allocate(id, "team", team, "99.5"), 200);
+	ck_assert_int_eq(db_count_where("pool_slots", "account_id = '%s' AND "
+	    "quota_micro > spent_micro AND pool_id IN (SELECT p.id FROM "
+	    "credit_pools p WHERE p.scope_type = 'team')", id), 0);
+	(void)snprintf(user, sizeof(user), "u1@%s.test", slug);
+	record_status(id, user, team, "0.500001", "after-1", 402);
+	record_status(id, user, team, "0.5", "after-2", 200);
+	/* A new Budget Plan (its thresholds may be new) takes back every
+	 * slot's unspent quota of the period: here a micro-credit left in
+	 * a slot of the account's pool. */
+	(void)snprintf(sql, sizeof(sql), "UPDATE pool_slots SET quota_micro ="
+	    " spent_micro WHERE account_id = '%s'", id);
+	owner_sql(sql);
+	(void)snprintf(sql, sizeof(sql), "UPDATE pool_slots SET quota_micro ="
+	    " quota_micro + 1 WHERE (pool_id, period_start, slot) = (SELECT"
+	    " s.pool_id, s.period_start, s.slot FROM pool_slots s JOIN"
+	    " credit_pools p ON p.id = s.pool_id WHERE p.account_id = '%s'"
+	    " AND p.scope_type = 'unallocated' ORDER BY s.period_start DESC,"
+	    " s.slot LIMIT 1)", id);
+	owner_sql(sql);
+	ck_assert_int_eq(db_count_where("pool_slots", "account_id = '%s' AND "
+	    "quota_micro > spent_micro", id), 1);
+	api_in_account(&r, id, "POST", "/v1/budgets/copilot/plans",
+	    "{\"name\":\"Daily\",\"cycle\":\"daily\","
+	    "\"alert_thresholds\":[50]}");
+	ck_assert_int_eq(r.status, 201);
+	reply_free(&r);
+	ck_assert_int_eq(db_count_where("pool_slots", "account_id = '%s' AND "
+	    "quota_micro > spent_micro", id), 0);
 	assert_reconciled(id);
 }
 END_TEST
