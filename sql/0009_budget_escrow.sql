@@ -472,6 +472,7 @@ DECLARE
 	v_rules text[];
 	v_scopes jsonb := '[]';
 	v_slot smallint := pg_backend_pid() % 8;
+	v_fast boolean;
 	v_limit bigint;
 	v_spent bigint;
 	v_held bigint;
@@ -552,18 +553,32 @@ BEGIN
 	FOR i IN 1 .. cardinality(v_pools) LOOP
 		-- The fast way: this session's slot has the credits, and no
 		-- threshold is crossed. The spend reported is the pool's as this
-		-- session sees it, with this debit.
-		UPDATE pool_slots s SET spent_micro = s.spent_micro + v_micro
-		WHERE s.pool_id = v_pools[i] AND s.period_start = per.period_start
-		    AND s.slot = v_slot AND s.spent_micro + v_micro <= s.quota_micro
-		RETURNING (SELECT p.micro_credits FROM credit_pools p
-		        WHERE p.id = s.pool_id),
-		    (SELECT sum(t.spent_micro) FROM pool_slots t
-		        WHERE t.pool_id = s.pool_id
-		            AND t.period_start = s.period_start)::bigint + v_micro,
-		    cockpit_pool_held(s.pool_id, s.period_start)
-		INTO v_limit, v_spent, v_held;
-		IF NOT FOUND THEN
+		-- session sees it, with this debit. It runs in a subtransaction:
+		-- a slot found short after waiting for another record keeps the
+		-- lock READ COMMITTED's recheck took, which must not be held
+		-- ahead of the slow way's slot order (a deadlock); CB001 undoes it.
+		v_fast := true;
+		BEGIN
+			UPDATE pool_slots s SET spent_micro = s.spent_micro + v_micro
+			WHERE s.pool_id = v_pools[i]
+			    AND s.period_start = per.period_start
+			    AND s.slot = v_slot
+			    AND s.spent_micro + v_micro <= s.quota_micro
+			RETURNING (SELECT p.micro_credits FROM credit_pools p
+			        WHERE p.id = s.pool_id),
+			    (SELECT sum(t.spent_micro) FROM pool_slots t
+			        WHERE t.pool_id = s.pool_id
+			            AND t.period_start = s.period_start)::bigint
+			        + v_micro,
+			    cockpit_pool_held(s.pool_id, s.period_start)
+			INTO v_limit, v_spent, v_held;
+			IF NOT FOUND THEN
+				RAISE SQLSTATE 'CB001';
+			END IF;
+		EXCEPTION WHEN SQLSTATE 'CB001' THEN
+			v_fast := false;
+		END;
+		IF NOT v_fast THEN
 			SELECT * INTO c FROM cockpit_pool_charge(p_account, v_pools[i],
 			    v_types[i], v_ids[i], per.period_start, per.period_end,
 			    v_micro, true);
