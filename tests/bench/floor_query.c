@@ -3,15 +3,18 @@
  * prepared PostgreSQL query per request, on one connection per worker,
  * and answers its result.
  *
- *	COCKPIT_DATABASE_URL=conninfo floor_query.fcgi [SOCKET [WORKERS]]
+ *	COCKPIT_DATABASE_URL=conninfo floor_query.fcgi [SOCKET [WORKERS [write]]]
  *
  * SOCKET is a path (or :port) as FCGX_OpenSocket takes it, else
- * $FLOOR_LISTEN; WORKERS defaults to 4.
+ * $FLOOR_LISTEN; WORKERS defaults to 4. With "write", the query inserts a
+ * row into bench_floor_writes, which the caller made, and each request is
+ * a durable transaction of its own: the floor of anything that records.
  */
 #include <sys/wait.h>
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <fcgiapp.h>
@@ -38,9 +41,13 @@ answer(PGconn *conn, FCGX_Request *req)
 	return rc < 0 ? -1 : 0;
 }
 
-/* A worker's connection with the statement prepared, or NULL. */
+#define READ_SQL	"SELECT $1::int + 1"
+#define WRITE_SQL	"INSERT INTO bench_floor_writes (n) VALUES ($1::int) " \
+			"RETURNING n + 1"
+
+/* A worker's connection with the statement sql prepared, or NULL. */
 static PGconn *
-connect_prepared(const char *conninfo)
+connect_prepared(const char *conninfo, const char *sql)
 {
 	PGconn		*conn;
 	PGresult	*res;
@@ -52,7 +59,7 @@ connect_prepared(const char *conninfo)
 		PQfinish(conn);
 		return NULL;
 	}
-	res = PQprepare(conn, "q", "SELECT $1::int + 1", 1, NULL);
+	res = PQprepare(conn, "q", sql, 1, NULL);
 	ok = PQresultStatus(res) == PGRES_COMMAND_OK;
 	PQclear(res);
 	if (!ok) {
@@ -64,12 +71,12 @@ connect_prepared(const char *conninfo)
 }
 
 static int
-serve(int fd, const char *conninfo)
+serve(int fd, const char *conninfo, const char *sql)
 {
 	FCGX_Request	 req;
 	PGconn		*conn;
 
-	if ((conn = connect_prepared(conninfo)) == NULL)
+	if ((conn = connect_prepared(conninfo, sql)) == NULL)
 		return 1;
 	if (FCGX_InitRequest(&req, fd, 0) != 0) {
 		PQfinish(conn);
@@ -86,7 +93,7 @@ serve(int fd, const char *conninfo)
 
 /* Forks n workers on fd and waits for them; 0 once all are gone. */
 static int
-prefork(int fd, int n, const char *conninfo)
+prefork(int fd, int n, const char *conninfo, const char *sql)
 {
 	int	 i;
 	pid_t	 pid;
@@ -97,7 +104,7 @@ prefork(int fd, int n, const char *conninfo)
 			return 1;
 		}
 		if (pid == 0)
-			_exit(serve(fd, conninfo));
+			_exit(serve(fd, conninfo, sql));
 	}
 	while (wait(NULL) > 0)
 		continue;
@@ -109,16 +116,19 @@ main(int argc, char *argv[])
 {
 	const char	*conninfo = getenv("COCKPIT_DATABASE_URL");
 	const char	*path = argc > 1 ? argv[1] : getenv("FLOOR_LISTEN");
+	const char	*mode = argc > 3 ? argv[3] : "read";
 	int		 fd, workers = argc > 2 ? atoi(argv[2]) : 4;
 
-	if (path == NULL || conninfo == NULL || workers < 1) {
+	if (path == NULL || conninfo == NULL || workers < 1 ||
+	    (strcmp(mode, "read") != 0 && strcmp(mode, "write") != 0)) {
 		fprintf(stderr, "usage: COCKPIT_DATABASE_URL=conninfo "
-		    "floor_query.fcgi [socket [workers]]\n");
+		    "floor_query.fcgi [socket [workers [read | write]]]\n");
 		return 1;
 	}
 	if (FCGX_Init() != 0 || (fd = FCGX_OpenSocket(path, 1024)) < 0) {
 		fprintf(stderr, "floor_query: cannot listen on %s\n", path);
 		return 1;
 	}
-	return prefork(fd, workers, conninfo);
+	return prefork(fd, workers, conninfo,
+	    strcmp(mode, "write") == 0 ? WRITE_SQL : READ_SQL);
 }
