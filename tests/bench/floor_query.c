@@ -3,7 +3,8 @@
  * prepared PostgreSQL query per request, on one connection per worker,
  * and answers its result.
  *
- *	COCKPIT_DATABASE_URL=conninfo floor_query.fcgi [SOCKET [WORKERS [write]]]
+ *	COCKPIT_DATABASE_URL=conninfo floor_query.fcgi
+ *	    [SOCKET [WORKERS [read | write]]]
  *
  * SOCKET is a path (or :port) as FCGX_OpenSocket takes it, else
  * $FLOOR_LISTEN; WORKERS defaults to 4. With "write", the query inserts a
